@@ -1,0 +1,143 @@
+"""Stage 4 — generate: turn the catalogue into site files (Markdown pages and data).
+
+Pages are rendered from the Jinja templates of ``theme/pages/``. Templates output
+Markdown, so every value printed with ``{{ … }}`` is escaped for Markdown and HTML
+unless it is marked trusted (``Markup``): the Markdown body of an entry (checked by the
+validator) and links built by ``link()``. Nothing here imports MkDocs.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+from urllib.parse import quote
+
+import jinja2
+from markupsafe import Markup
+
+from .model import Campus, Catalog, Practice, Term
+from .schema import CAMPUS, PRACTICE, VOCAB_LABELS, VOCABULARIES
+
+# Characters Python-Markdown treats as inline syntax and accepts backslash-escaped, and
+# what would start a block (list, quote, heading) at the beginning of a value.
+_MD_ESCAPE = re.compile(r"([\\`*_{}\[\]()#!])")
+_MD_BLOCK_START = re.compile(r"^([-+]|\d+(?=\.))")
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;", '"': "&quot;"}
+_HTML_RE = re.compile("[&<>|\"]")
+
+
+def md_escape(value: Any) -> str:
+    """Make any text inert and literal inside generated Markdown (and HTML)."""
+    text = " ".join(str(value).split())  # no line breaks: a value never starts a block
+    text = _MD_ESCAPE.sub(r"\\\1", text)
+    text = _MD_BLOCK_START.sub(lambda m: m.group() + "\\" if m.group().isdigit() else "\\" + m.group(), text)
+    return _HTML_RE.sub(lambda m: _HTML[m.group()], text)
+
+
+def external_link(url: str, text: str | None = None) -> Markup:
+    """A link to a validated absolute URL (http, https or mailto), percent-encoded."""
+    target = quote(url, safe=":/?#@!$&'*+,;=%~")
+    return Markup(f"[{md_escape(text or url)}]({target})")
+
+
+@dataclass(frozen=True)
+class GeneratedFile:
+    uri: str  # path in the site, e.g. "campus/foo.md" or "donnees/campus.json"
+    content: str
+
+
+class Renderer:
+    def __init__(self, templates_dir: Path, catalog: Catalog):
+        self.catalog = catalog
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(templates_dir)),
+            undefined=jinja2.StrictUndefined,
+            finalize=lambda v: v if isinstance(v, Markup) else md_escape(v),
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.globals.update(catalog=catalog, vocab_labels=VOCAB_LABELS, vocabularies=VOCABULARIES,
+                                json_string=lambda v: Markup(json.dumps(str(v), ensure_ascii=False)))
+        self.env.globals["external_link"] = external_link
+        self.env.filters["body"] = lambda text: Markup(text)
+        self._templates: dict[str, jinja2.Template] = {}
+
+    def render(self, template: str, uri: str, **context: Any) -> GeneratedFile:
+        if template not in self._templates:
+            self._templates[template] = self.env.get_template(template)
+        base = posixpath.dirname(uri)
+
+        def link(target: Campus | Practice | Term | str, text: Any = None) -> Markup:
+            """A Markdown link from this page to another page (MkDocs checks it exists)."""
+            src = target if isinstance(target, str) else target.src_uri
+            label = md_escape(text if text is not None else _label(target))
+            return Markup(f"[{label}]({posixpath.relpath(src, base or '.')})")
+
+        content = self._templates[template].render(link=link, page_uri=uri, **context)
+        return GeneratedFile(uri, content)
+
+
+def _label(target: Any) -> str:
+    if isinstance(target, Term):
+        return target.nom
+    if isinstance(target, (Campus, Practice)):
+        return target.title
+    raise TypeError(f"link() needs a label for {target!r}")
+
+
+# --------------------------------------------------------------------------- data exports
+
+def _term_json(term: Term | None) -> dict[str, str] | None:
+    return {"id": term.id, "nom": term.nom} if term else None
+
+
+def campus_record(campus: Campus) -> dict[str, Any]:
+    record: dict[str, Any] = {"id": campus.id, "url": campus.url}
+    for f in CAMPUS.fields:
+        value = getattr(campus, f.name)
+        record[f.name] = _term_json(value) if isinstance(value, Term) else value
+    record["bonnes_pratiques"] = [p.id for p in campus.practices]
+    return record
+
+
+def practice_record(practice: Practice) -> dict[str, Any]:
+    record: dict[str, Any] = {"id": practice.id, "url": practice.url}
+    for f in PRACTICE.fields:
+        value = getattr(practice, f.name)
+        if isinstance(value, Campus):
+            value = {"id": value.id, "nom": value.nom, "ville": value.ville}
+        elif isinstance(value, Term):
+            value = _term_json(value)
+        elif isinstance(value, tuple):
+            value = list(value)
+        record[f.name] = value
+    return record
+
+
+def _json(records: Iterable[dict[str, Any]]) -> str:
+    return json.dumps(list(records), ensure_ascii=False, indent=1) + "\n"
+
+
+# --------------------------------------------------------------------------- pages
+
+def generate(catalog: Catalog, templates_dir: Path) -> list[GeneratedFile]:
+    """Every generated page and data file of the site, in a stable order."""
+    r = Renderer(Path(templates_dir), catalog)
+    files = [r.render("accueil.md.j2", "index.md")]
+    files.append(r.render("campus-liste.md.j2", f"{CAMPUS.url_prefix}/index.md"))
+    files.extend(r.render("campus.md.j2", c.src_uri, campus=c) for c in catalog.campuses.values())
+    files.append(r.render("pratiques-liste.md.j2", f"{PRACTICE.url_prefix}/index.md"))
+    files.extend(r.render("pratique.md.j2", p.src_uri, practice=p) for p in catalog.practices.values())
+    for vocab in VOCABULARIES:
+        files.append(r.render("referentiel-liste.md.j2", f"{vocab}/index.md", vocab=vocab))
+        files.extend(r.render("referentiel.md.j2", t.src_uri, term=t) for t in catalog.terms(vocab))
+    files.append(GeneratedFile("donnees/campus.json", _json(map(campus_record, catalog.campuses.values()))))
+    files.append(GeneratedFile("donnees/bonnes-pratiques.json",
+                               _json(map(practice_record, catalog.practices.values()))))
+    return files

@@ -1,0 +1,52 @@
+"""The thin MkDocs side: run the pipeline and hand the generated pages to MkDocs as
+virtual files (``File.generated``), so nothing generated is written into the source tree.
+
+This is the only module that imports MkDocs.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from . import pipeline
+from .diagnostics import summary
+from .generate import generate
+from .schema import CONTENT_TYPES
+
+log = logging.getLogger("mkdocs.plugins.cmq")
+
+
+class CatalogConfig(base.Config):
+    # Relative to the directory of mkdocs.yml.
+    content_dir = c.Type(str, default="content")
+    referentiels_dir = c.Type(str, default="")  # default: <content_dir>/referentiels
+    templates_dir = c.Type(str, default="theme/pages")
+
+
+class CatalogPlugin(BasePlugin[CatalogConfig]):
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        root = Path(config.config_file_path).parent
+        content_dir = root / self.config.content_dir
+        vocab_dir = root / self.config.referentiels_dir if self.config.referentiels_dir else None
+        result = pipeline.run(content_dir, vocab_dir)
+        if result.catalog is None:
+            report = "\n".join(d.format() for d in result.diagnostics)
+            raise PluginError(f"Contenu invalide :\n{report}\n{summary(result.diagnostics)}")
+        for diagnostic in result.diagnostics:  # warnings only; `make check` shows them too
+            log.info(diagnostic.format())
+
+        # The raw entries and vocabularies are sources, not pages: drop them.
+        sources = tuple(f"{t.directory}/" for t in CONTENT_TYPES) + ("referentiels/",)
+        for file in [f for f in files if f.src_uri.startswith(sources)]:
+            files.remove(file)
+        for generated in generate(result.catalog, root / self.config.templates_dir):
+            files.append(File.generated(config, generated.uri, content=generated.content))
+        return files

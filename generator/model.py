@@ -1,0 +1,176 @@
+"""Stage 3 — model: typed dataclasses of the catalogue, built from validated values.
+
+The model is what templates and exports read. It knows nothing of files or YAML.
+Cross-references are resolved here once (campus → practices, vocabulary → entries),
+in linear time.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from .schema import CAMPUS, PRACTICE, VOCABULARIES
+
+
+@dataclass(frozen=True)
+class Term:
+    """One value of a vocabulary (a sector, a region, an académie, a Livret domain)."""
+
+    vocab: str
+    id: str
+    nom: str
+    titre: str | None = None  # long title (domains: the Livret chapter title)
+    region: str | None = None  # académies only
+    aliases: tuple[str, ...] = ()
+    order: int = 0
+
+    @property
+    def src_uri(self) -> str:
+        return f"{self.vocab}/{self.id}.md"
+
+
+@dataclass
+class Vocabularies:
+    terms: dict[str, dict[str, Term]]  # vocabulary name -> id -> term, in file order
+    aliases: dict[str, dict[str, str]]  # vocabulary name -> former id -> current id
+
+    def term(self, vocab: str, term_id: str) -> Term:
+        return self.terms[vocab][term_id]
+
+
+@dataclass
+class Campus:
+    id: str
+    nom: str
+    secteur: Term
+    region: Term
+    academie: Term
+    ville: str
+    body: str
+    path: str
+    etablissement_support: str | None = None
+    annee_labellisation: int | None = None
+    excellence: bool | None = None
+    site_web: str | None = None
+    source: str | None = None
+    practices: list[Practice] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return self.nom
+
+    @property
+    def src_uri(self) -> str:
+        return f"{CAMPUS.url_prefix}/{self.id}.md"
+
+    @property
+    def url(self) -> str:
+        return f"{CAMPUS.url_prefix}/{self.id}/"
+
+
+@dataclass
+class Practice:
+    id: str
+    titre: str
+    domaine: Term
+    region: Term
+    body: str
+    path: str
+    campus: Campus | None = None
+    academie: Term | None = None
+    secteur: Term | None = None
+    mots_cles: tuple[str, ...] = ()
+    contact: str | None = None
+    source: str | None = None
+
+    @property
+    def title(self) -> str:
+        return self.titre
+
+    @property
+    def src_uri(self) -> str:
+        return f"{PRACTICE.url_prefix}/{self.id}.md"
+
+    @property
+    def url(self) -> str:
+        return f"{PRACTICE.url_prefix}/{self.id}/"
+
+
+@dataclass
+class Catalog:
+    vocabularies: Vocabularies
+    campuses: dict[str, Campus]  # sorted by id
+    practices: dict[str, Practice]  # sorted by id
+    # (vocabulary, term id) -> entries, filled by build()
+    campuses_by: dict[tuple[str, str], list[Campus]] = field(default_factory=dict)
+    practices_by: dict[tuple[str, str], list[Practice]] = field(default_factory=dict)
+
+    def terms(self, vocab: str) -> list[Term]:
+        return list(self.vocabularies.terms[vocab].values())
+
+    def campuses_of(self, term: Term) -> list[Campus]:
+        return self.campuses_by.get((term.vocab, term.id), [])
+
+    def practices_of(self, term: Term) -> list[Practice]:
+        return self.practices_by.get((term.vocab, term.id), [])
+
+
+def _terms_of_campus(campus: Campus) -> list[Term]:
+    return [campus.secteur, campus.region, campus.academie]
+
+
+def _terms_of_practice(practice: Practice) -> list[Term]:
+    return [t for t in (practice.domaine, practice.secteur, practice.region, practice.academie) if t]
+
+
+def build(vocabularies: Vocabularies, campus_values: list[dict[str, Any]],
+          practice_values: list[dict[str, Any]]) -> Catalog:
+    """Assemble the catalogue from validated values (ids already resolved to current ones)."""
+    term = vocabularies.term
+    campuses: dict[str, Campus] = {}
+    for values in sorted(campus_values, key=lambda v: v["id"]):
+        campuses[values["id"]] = Campus(
+            id=values["id"], nom=values["nom"], secteur=term("secteurs", values["secteur"]),
+            region=term("regions", values["region"]), academie=term("academies", values["academie"]),
+            ville=values["ville"], body=values["body"], path=values["path"],
+            etablissement_support=values.get("etablissement_support"),
+            annee_labellisation=values.get("annee_labellisation"),
+            excellence=values.get("excellence"), site_web=values.get("site_web"),
+            source=values.get("source"),
+        )
+    practices: dict[str, Practice] = {}
+    for values in sorted(practice_values, key=lambda v: v["id"]):
+        campus = campuses.get(values.get("campus") or "")
+        # Fields derived from the campus when absent (validation ensured they agree).
+        secteur = campus.secteur if campus else _optional(vocabularies, "secteurs", values.get("secteur"))
+        region = campus.region if campus else term("regions", values["region"])
+        academie = campus.academie if campus else _optional(vocabularies, "academies", values.get("academie"))
+        practice = Practice(
+            id=values["id"], titre=values["titre"], domaine=term("domaines", values["domaine"]),
+            region=region, academie=academie, secteur=secteur, campus=campus,
+            mots_cles=tuple(values.get("mots_cles") or ()), contact=values.get("contact"),
+            source=values.get("source"), body=values["body"], path=values["path"],
+        )
+        practices[practice.id] = practice
+        if campus:
+            campus.practices.append(practice)
+
+    campuses_by: dict[tuple[str, str], list[Campus]] = defaultdict(list)
+    for campus in campuses.values():
+        for t in _terms_of_campus(campus):
+            campuses_by[(t.vocab, t.id)].append(campus)
+    practices_by: dict[tuple[str, str], list[Practice]] = defaultdict(list)
+    for practice in practices.values():
+        for t in _terms_of_practice(practice):
+            practices_by[(t.vocab, t.id)].append(practice)
+    for vocab in VOCABULARIES:  # every term has its (possibly empty) lists
+        for t in vocabularies.terms[vocab].values():
+            campuses_by.setdefault((vocab, t.id), [])
+            practices_by.setdefault((vocab, t.id), [])
+    return Catalog(vocabularies, campuses, practices, dict(campuses_by), dict(practices_by))
+
+
+def _optional(vocabularies: Vocabularies, vocab: str, term_id: str | None) -> Term | None:
+    return vocabularies.term(vocab, term_id) if term_id else None

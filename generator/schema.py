@@ -1,0 +1,137 @@
+"""The one declaration of each content type.
+
+Everything that needs to know what a campus or a practice looks like reads it from
+here: the validator, the model, the JSON export, the templates and (later) the JSON
+Schema and the contributor documentation. Labels and rules are contributor-facing,
+hence in French.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Kind(Enum):
+    TEXT = "texte"
+    VOCAB = "identifiant de référentiel"
+    INTEGER = "nombre entier"
+    BOOLEAN = "booléen (true / false)"
+    URL = "adresse web"
+    EMAIL = "adresse électronique"
+    TEXT_LIST = "liste de textes"
+    CAMPUS_REF = "identifiant de campus"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: Kind
+    label: str  # French label shown on pages
+    rule: str  # French sentence for contributors
+    required: bool = False
+    vocab: str | None = None  # name of the vocabulary (file in content/referentiels/)
+    max_length: int | None = None
+    min_value: int | None = None  # for integers; the maximum is the current year
+
+
+@dataclass(frozen=True)
+class ContentType:
+    key: str  # used in code and JSON file names
+    directory: str  # folder under content/
+    url_prefix: str  # public URL segment: /<url_prefix>/<id>/
+    label: str  # French, singular
+    label_plural: str
+    title_field: str
+    fields: tuple[Field, ...]
+    body_rule: str
+
+    def field(self, name: str) -> Field:
+        return self.fields_by_name[name]
+
+    @property
+    def fields_by_name(self) -> dict[str, Field]:
+        return {f.name: f for f in self.fields}
+
+
+FIRST_LABEL_YEAR = 2013
+TITLE_MAX = 160
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+# Vocabularies, in the order they are shown; each is content/referentiels/<name>.yml.
+VOCABULARIES = ("domaines", "secteurs", "regions", "academies")
+VOCAB_LABELS = {
+    "domaines": ("domaine", "Domaines du Livret"),
+    "secteurs": ("secteur", "Secteurs"),
+    "regions": ("région", "Régions"),
+    "academies": ("académie", "Académies"),
+}
+
+CAMPUS = ContentType(
+    key="campus",
+    directory="campuses",
+    url_prefix="campus",
+    label="campus",
+    label_plural="campus",
+    title_field="nom",
+    body_rule="Description du campus en Markdown, obligatoire et non vide.",
+    fields=(
+        Field("nom", Kind.TEXT, "Nom", f"Nom du campus, {TITLE_MAX} caractères au plus.",
+              required=True, max_length=TITLE_MAX),
+        Field("secteur", Kind.VOCAB, "Secteur", "Secteur d’activité de la carte nationale.",
+              required=True, vocab="secteurs"),
+        Field("region", Kind.VOCAB, "Région", "Région actuelle.", required=True, vocab="regions"),
+        Field("academie", Kind.VOCAB, "Académie",
+              "Académie actuelle ; elle doit appartenir à la région.",
+              required=True, vocab="academies"),
+        Field("ville", Kind.TEXT, "Ville", "Ville du site principal ou de l’établissement support.",
+              required=True, max_length=TITLE_MAX),
+        Field("etablissement_support", Kind.TEXT, "Établissement support",
+              "Établissement qui porte le campus.", max_length=300),
+        Field("annee_labellisation", Kind.INTEGER, "Année de labellisation",
+              f"Année entière, de {FIRST_LABEL_YEAR} à l’année en cours.",
+              min_value=FIRST_LABEL_YEAR),
+        Field("excellence", Kind.BOOLEAN, "Label « Campus d’excellence »",
+              "true si le campus a reçu le label « excellence »."),
+        Field("site_web", Kind.URL, "Site web", "Adresse absolue commençant par https:// ou http://."),
+        Field("source", Kind.TEXT, "Source", "Document d’où viennent les informations, avec la page.",
+              max_length=500),
+    ),
+)
+
+PRACTICE = ContentType(
+    key="bonne-pratique",
+    directory="bonnes-pratiques",
+    url_prefix="bonnes-pratiques",
+    label="bonne pratique",
+    label_plural="bonnes pratiques",
+    title_field="titre",
+    body_rule=(
+        "Texte en Markdown, obligatoire et non vide ; par convention deux sections "
+        "« ## La pratique » et « ## Pourquoi c’est une bonne pratique »."
+    ),
+    fields=(
+        Field("titre", Kind.TEXT, "Titre", f"Titre de la pratique, {TITLE_MAX} caractères au plus.",
+              required=True, max_length=TITLE_MAX),
+        Field("domaine", Kind.VOCAB, "Domaine", "Domaine (chapitre) du Livret des bonnes pratiques.",
+              required=True, vocab="domaines"),
+        Field("campus", Kind.CAMPUS_REF, "Campus",
+              "Identifiant d’un campus existant (nom du fichier dans content/campuses/, sans « .md ») ; "
+              "obligatoire sauf pour une pratique académique ou régionale, qui indique « region »."),
+        Field("region", Kind.VOCAB, "Région",
+              "Obligatoire sans « campus » ; déduite du campus sinon, et doit alors lui correspondre.",
+              vocab="regions"),
+        Field("secteur", Kind.VOCAB, "Secteur",
+              "Facultatif ; déduit du campus, et doit alors lui correspondre.", vocab="secteurs"),
+        Field("academie", Kind.VOCAB, "Académie",
+              "Facultative ; déduite du campus, et doit alors lui correspondre ; "
+              "elle doit appartenir à la région.", vocab="academies"),
+        Field("mots_cles", Kind.TEXT_LIST, "Mots-clés", "Liste de mots-clés (textes courts).",
+              max_length=80),
+        Field("contact", Kind.EMAIL, "Contact",
+              "Adresse électronique fonctionnelle (pas d’adresse personnelle prenom.nom@…)."),
+        Field("source", Kind.TEXT, "Source", "Par exemple « Livret des bonnes pratiques, p. 31 ».",
+              max_length=500),
+    ),
+)
+
+CONTENT_TYPES = (CAMPUS, PRACTICE)

@@ -1,0 +1,327 @@
+"""Stage 2 — validate: check raw entries against the declaration, the vocabularies and
+each other. Every problem of every file is collected; nothing raises on bad content.
+
+Produces the vocabularies and the clean values (aliases resolved to current ids) of the
+entries that passed, ready for the model.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from slugify import slugify
+
+from .diagnostics import Diagnostic, Severity, did_you_mean
+from .load import LoadResult, RawEntry, RawVocabulary
+from .model import Term, Vocabularies
+from .schema import CAMPUS, ID_PATTERN, PRACTICE, VOCABULARIES, Field
+
+ID_RE = re.compile(ID_PATTERN)
+EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+# "prenom.nom@" looks personal; these first words are those of functional mailboxes.
+PERSONAL_RE = re.compile(r"^([a-z]+(?:-[a-z]+)*)\.([a-z]+(?:-[a-z]+)*)@")
+FUNCTIONAL_WORDS = {
+    "ce", "campus", "cmq", "contact", "dafpic", "dafco", "daet", "dareic", "info", "secretariat",
+    "direction", "accueil", "communication", "formation", "rectorat", "mission", "pole", "service",
+}
+
+
+@dataclass
+class ValidationResult:
+    diagnostics: list[Diagnostic]
+    vocabularies: Vocabularies
+    campuses: list[dict[str, Any]] = field(default_factory=list)  # clean values
+    practices: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def current_year() -> int:
+    return datetime.date.today().year
+
+
+# --------------------------------------------------------------------------- vocabularies
+
+def build_vocabularies(raw: dict[str, RawVocabulary]) -> tuple[Vocabularies, list[Diagnostic]]:
+    diagnostics: list[Diagnostic] = []
+    terms: dict[str, dict[str, Term]] = {}
+    aliases: dict[str, dict[str, str]] = {}
+    for name in VOCABULARIES:
+        vocab = raw[name]
+        terms[name], aliases[name] = {}, {}
+        for order, (record, line) in enumerate(vocab.records):
+            if not isinstance(record, dict):
+                diagnostics.append(Diagnostic(vocab.path, line, "id", "chaque élément doit avoir « id » et « nom »."))
+                continue
+            term_id, nom = record.get("id"), record.get("nom")
+            if not isinstance(term_id, str) or not ID_RE.match(term_id):
+                diagnostics.append(Diagnostic(
+                    vocab.path, line, "id",
+                    f"identifiant « {term_id} » invalide (minuscules sans accents, chiffres et « - »)."))
+                continue
+            if term_id in terms[name]:
+                diagnostics.append(Diagnostic(vocab.path, line, "id", f"identifiant « {term_id} » en double."))
+                continue
+            if not isinstance(nom, str) or not nom.strip():
+                diagnostics.append(Diagnostic(vocab.path, line, "nom", f"« {term_id} » n’a pas de nom."))
+                continue
+            former = tuple(str(a) for a in record.get("anciens_noms") or ())
+            terms[name][term_id] = Term(
+                vocab=name, id=term_id, nom=nom.strip(), titre=record.get("titre"),
+                region=record.get("region"), aliases=former, order=order)
+            for alias in former:
+                aliases[name][alias] = term_id
+    for term in terms["academies"].values():
+        if term.region not in terms["regions"]:
+            line = next((ln for rec, ln in raw["academies"].records
+                         if isinstance(rec, dict) and rec.get("id") == term.id), 1)
+            diagnostics.append(Diagnostic(
+                raw["academies"].path, line, "region",
+                f"l’académie « {term.id} » indique une région inconnue « {term.region} »"
+                f"{did_you_mean(str(term.region), terms['regions'])}"))
+    return Vocabularies(terms, aliases), diagnostics
+
+
+# --------------------------------------------------------------------------- fields
+
+class _EntryChecker:
+    """Checks one entry; appends to a shared diagnostics list."""
+
+    def __init__(self, entry: RawEntry, vocabularies: Vocabularies, diagnostics: list[Diagnostic]):
+        self.entry, self.vocab, self.out = entry, vocabularies, diagnostics
+        self.failed = False
+
+    def error(self, key: str, message: str, line: int | None = None) -> None:
+        self.failed = True
+        self.out.append(Diagnostic(self.entry.path, line or self.entry.line(key), key, message))
+
+    def warn(self, key: str, message: str) -> None:
+        self.out.append(Diagnostic(self.entry.path, self.entry.line(key), key, message, Severity.WARNING))
+
+    def check_id(self) -> None:
+        if not ID_RE.match(self.entry.id):
+            suggestion = slugify(self.entry.id)
+            hint = f" ; renommez le fichier « {suggestion}.md »" if suggestion else ""
+            self.error("id", f"le nom de fichier « {self.entry.id} » n’est pas un identifiant valide "
+                             f"(minuscules sans accents, chiffres et « - » seulement){hint}.", line=1)
+
+    def check_keys(self, declared: dict[str, Field]) -> None:
+        for key in self.entry.data:
+            if key not in declared:
+                hint = did_you_mean(key, declared)
+                self.error(key, "champ inconnu" + (hint or f" ; champs possibles : {', '.join(declared)}."))
+        for f in declared.values():
+            if f.required and self.entry.data.get(f.name) in (None, ""):
+                if f.name in self.entry.data:
+                    self.error(f.name, "champ obligatoire vide.")
+                else:
+                    self.error(f.name, "champ obligatoire manquant.", line=1)
+
+    def check_body(self, label: str) -> None:
+        if not self.entry.body.strip():
+            self.error("texte", f"{label} manquant après l’en-tête (le texte Markdown est obligatoire).",
+                       line=self.entry.body_line)
+
+    def value(self, f: Field) -> Any:
+        """The checked value of a field (ids resolved), or None if absent or wrong."""
+        if f.name not in self.entry.data:
+            return None
+        raw = self.entry.data[f.name]
+        if raw is None or raw == "":
+            return None
+        check = getattr(self, f"_check_{f.kind.name.lower()}")
+        return check(f, raw)
+
+    def _text(self, f: Field, raw: Any, what: str = "un texte") -> str | None:
+        if not isinstance(raw, str):
+            self.error(f.name, f"doit être {what} (reçu : {_describe(raw)}) ; mettez la valeur entre guillemets.")
+            return None
+        text = raw.strip()
+        if f.max_length and len(text) > f.max_length:
+            self.error(f.name, f"{len(text)} caractères, le maximum est {f.max_length} ; raccourcissez.")
+            return None
+        return text
+
+    def _check_text(self, f: Field, raw: Any) -> str | None:
+        return self._text(f, raw)
+
+    def _check_vocab(self, f: Field, raw: Any) -> str | None:
+        assert f.vocab
+        value = self._text(f, raw, "un identifiant")
+        if value is None:
+            return None
+        terms, aliases = self.vocab.terms[f.vocab], self.vocab.aliases[f.vocab]
+        if value in terms:
+            return value
+        if value in aliases:
+            current = aliases[value]
+            self.warn(f.name, f"« {value} » est un ancien nom ; utilisez l’identifiant actuel « {current} ».")
+            return current
+        self.error(f.name, f"« {value} » est inconnu dans content/referentiels/{f.vocab}.yml"
+                           f"{did_you_mean(value, list(terms) + list(aliases)) or '.'}")
+        return None
+
+    def _check_integer(self, f: Field, raw: Any) -> int | None:
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            self.error(f.name, f"doit être un nombre entier (reçu : {_describe(raw)}).")
+            return None
+        top = current_year()
+        if f.min_value is not None and not f.min_value <= raw <= top:
+            self.error(f.name, f"{raw} est hors de la période possible ({f.min_value} à {top}).")
+            return None
+        return raw
+
+    def _check_boolean(self, f: Field, raw: Any) -> bool | None:
+        if not isinstance(raw, bool):
+            self.error(f.name, f"doit valoir true ou false (reçu : {_describe(raw)}).")
+            return None
+        return raw
+
+    def _check_url(self, f: Field, raw: Any) -> str | None:
+        value = self._text(f, raw)
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("https", "http") or not parts.netloc or " " in value:
+            self.error(f.name, f"« {value} » n’est pas une adresse web absolue ; elle doit commencer "
+                               "par https:// (ou http://).")
+            return None
+        return value
+
+    def _check_email(self, f: Field, raw: Any) -> str | None:
+        value = self._text(f, raw)
+        if value is None:
+            return None
+        if not EMAIL_RE.match(value):
+            self.error(f.name, f"« {value} » n’est pas une adresse électronique valide.")
+            return None
+        match = PERSONAL_RE.match(value.lower())
+        if match and match.group(1) not in FUNCTIONAL_WORDS:
+            self.warn(f.name, f"« {value} » ressemble à une adresse personnelle (prenom.nom@…) ; "
+                              "indiquez plutôt une adresse fonctionnelle (campus, DAFPIC…) ou retirez ce champ.")
+        return value
+
+    def _check_text_list(self, f: Field, raw: Any) -> list[str] | None:
+        if not isinstance(raw, list):
+            self.error(f.name, f"doit être une liste (reçu : {_describe(raw)}) ; écrivez un élément par ligne, "
+                               "précédé de « - ».")
+            return None
+        items: list[str] = []
+        for position, item in enumerate(raw, start=1):
+            if not isinstance(item, str) or not item.strip():
+                self.error(f.name, f"l’élément n° {position} doit être un texte non vide (reçu : {_describe(item)}).")
+            elif f.max_length and len(item.strip()) > f.max_length:
+                self.error(f.name, f"l’élément n° {position} dépasse {f.max_length} caractères.")
+            else:
+                items.append(item.strip())
+        return items
+
+    def _check_campus_ref(self, f: Field, raw: Any) -> str | None:
+        return self._text(f, raw, "un identifiant de campus")
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "un booléen"
+    if isinstance(value, (int, float)):
+        return f"le nombre {value}"
+    if isinstance(value, list):
+        return "une liste"
+    if isinstance(value, dict):
+        return "un groupe de champs"
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return f"la date {value.isoformat()}"
+    return f"« {value} »"
+
+
+# --------------------------------------------------------------------------- entries
+
+def _check_common(checker: _EntryChecker, ctype_fields: dict[str, Field], body_label: str) -> dict[str, Any]:
+    checker.check_id()
+    checker.check_keys(ctype_fields)
+    checker.check_body(body_label)
+    values: dict[str, Any] = {"id": checker.entry.id, "path": checker.entry.path,
+                              "body": checker.entry.body.strip("\n")}
+    for f in ctype_fields.values():
+        value = checker.value(f)
+        if value is not None:
+            values[f.name] = value
+    return values
+
+
+def _check_academie_region(checker: _EntryChecker, vocab: Vocabularies, values: dict[str, Any]) -> None:
+    academie, region = values.get("academie"), values.get("region")
+    if academie and region:
+        expected = vocab.term("academies", academie).region
+        if expected != region:
+            checker.error("academie", f"l’académie « {academie} » appartient à la région « {expected} », "
+                                      f"pas à « {region} ».")
+
+
+def check_campus(entry: RawEntry, vocab: Vocabularies, out: list[Diagnostic]) -> dict[str, Any] | None:
+    checker = _EntryChecker(entry, vocab, out)
+    values = _check_common(checker, CAMPUS.fields_by_name, "description du campus")
+    _check_academie_region(checker, vocab, values)
+    return None if checker.failed else values
+
+
+def check_practice(entry: RawEntry, vocab: Vocabularies, campuses: dict[str, dict[str, Any] | None],
+                   out: list[Diagnostic]) -> dict[str, Any] | None:
+    """``campuses``: every campus id found on disk, with its clean values (None if invalid)."""
+    checker = _EntryChecker(entry, vocab, out)
+    values = _check_common(checker, PRACTICE.fields_by_name, "texte de la pratique")
+    campus_id = values.get("campus")
+    if campus_id is not None:
+        if campus_id not in campuses:
+            hint = did_you_mean(campus_id, campuses)
+            checker.error("campus", f"aucun campus « {campus_id} » (fichier content/campuses/{campus_id}.md "
+                                    f"introuvable){hint or '.'}")
+        elif campuses[campus_id] is not None:
+            campus = campuses[campus_id]
+            for key in ("secteur", "region", "academie"):
+                if key in values and values[key] != campus[key]:
+                    checker.error(key, f"« {values[key]} » ne correspond pas au campus « {campus_id} » "
+                                       f"({key} « {campus[key]} ») ; retirez ce champ, il est déduit du campus.")
+    elif "campus" not in entry.data and "region" not in entry.data:
+        checker.error("campus", "indiquez « campus » (identifiant d’un campus) ou, pour une pratique "
+                                "académique ou régionale, « region ».", line=1)
+    if campus_id is None:
+        _check_academie_region(checker, vocab, values)
+    return None if checker.failed else values
+
+
+def validate(loaded: LoadResult) -> ValidationResult:
+    diagnostics = list(loaded.diagnostics)
+    vocabularies, found = build_vocabularies(loaded.vocabularies)
+    diagnostics += found
+    result = ValidationResult(diagnostics, vocabularies)
+    vocab_paths = {v.path for v in loaded.vocabularies.values()}
+    if found or any(d.path in vocab_paths for d in loaded.diagnostics):
+        return result  # entries cannot be checked against broken vocabularies
+    campuses: dict[str, dict[str, Any] | None] = {}
+    practice_entries: list[RawEntry] = []
+    for entry in loaded.entries:
+        if entry.type is PRACTICE:
+            practice_entries.append(entry)
+        elif entry.readable:
+            campuses[entry.id] = check_campus(entry, vocabularies, diagnostics)
+        else:
+            campuses[entry.id] = None
+    for entry in practice_entries:
+        if entry.readable:
+            values = check_practice(entry, vocabularies, campuses, diagnostics)
+            if values is not None:
+                result.practices.append(values)
+    result.campuses = [v for v in campuses.values() if v is not None]
+    diagnostics.sort(key=lambda d: (d.path, d.line, d.field))
+    return result

@@ -1,0 +1,95 @@
+"""Shared test helpers: paths, a tiny content tree builder, and site builds."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+CATALOGUE = FIXTURES / "catalogue"  # small valid catalogue exercising every feature
+REFERENTIELS = ROOT / "content" / "referentiels"  # the one source of truth, also for tests
+MKDOCS = Path(sys.executable).parent / "mkdocs"
+
+
+class ContentTree:
+    """A throw-away content folder for one test: add files, then run the pipeline on it."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        (root / "campuses").mkdir(parents=True)
+        (root / "bonnes-pratiques").mkdir()
+        shutil.copytree(REFERENTIELS, root / "referentiels")
+
+    def write(self, folder: str, name: str, text: str | bytes) -> Path:
+        path = self.root / folder / name
+        path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+        return path
+
+    def campus(self, id: str, body: str = "Description.", **fields) -> Path:
+        values = {"nom": f"Campus {id}", "secteur": "numerique-telecommunications",
+                  "region": "bretagne", "academie": "rennes", "ville": "Rennes"}
+        values.update(fields)
+        return self.write("campuses", f"{id}.md", _entry(values, body))
+
+    def practice(self, id: str, body: str = "## La pratique\n\nTexte.", **fields) -> Path:
+        values = {"titre": f"Pratique {id}", "domaine": "innovation-pedagogique", "campus": "c1"}
+        values.update(fields)
+        return self.write("bonnes-pratiques", f"{id}.md", _entry(values, body))
+
+
+def _entry(values: dict, body: str) -> str:
+    values = {k: v for k, v in values.items() if v is not None}
+    front = yaml.safe_dump(values, allow_unicode=True, sort_keys=False)
+    return f"---\n{front}---\n{body}\n"
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ContentTree:
+    monkeypatch.chdir(tmp_path)  # messages show paths relative to the working directory
+    return ContentTree(tmp_path / "content")
+
+
+def build_site(content_dir: Path, site_dir: Path, config_dir: Path) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` of ``content_dir`` with the project's configuration."""
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["docs_dir"] = str(content_dir)
+    config["site_dir"] = str(site_dir)
+    config["theme"]["custom_dir"] = str(ROOT / "theme" / "overrides")
+    config["plugins"] = [
+        {"search": {"lang": "fr"}},
+        {"cmq": {"content_dir": str(content_dir), "referentiels_dir": str(REFERENTIELS),
+                 "templates_dir": str(ROOT / "theme" / "pages")}},
+    ]
+    config.pop("watch", None)
+    config_file = config_dir / "mkdocs.yml"
+    config_file.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    return subprocess.run([str(MKDOCS), "build", "--strict", "-f", str(config_file)],
+                          capture_output=True, text=True, env=env, cwd=config_dir)
+
+
+@pytest.fixture(scope="session")
+def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small fixture catalogue, built once per test session."""
+    work = tmp_path_factory.mktemp("fixture-site")
+    result = build_site(CATALOGUE, work / "site", work)
+    assert result.returncode == 0, result.stderr
+    return work / "site"
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real catalogue of content/, built once per test session with the real mkdocs.yml."""
+    work = tmp_path_factory.mktemp("real-site")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    result = subprocess.run([str(MKDOCS), "build", "--strict", "-d", str(work / "site")],
+                            capture_output=True, text=True, env=env, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    return work / "site"

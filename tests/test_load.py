@@ -1,0 +1,102 @@
+"""Stage 1 — reading files: broken files become messages, never exceptions."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from generator import load, pipeline
+from generator.schema import CAMPUS
+
+VALID = ("---\nnom: \"Campus\"\nsecteur: numerique-telecommunications\nregion: bretagne\n"
+         "academie: rennes\nville: \"Rennes\"\n---\nDescription.\n")
+
+
+def messages(tree) -> list[str]:
+    return [d.format() for d in pipeline.run(tree.root).diagnostics]
+
+
+def test_key_lines_and_body(tree):
+    path = tree.write("campuses", "c1.md", VALID)
+    entry, found = load.read_entry(path, CAMPUS)
+    assert found == []
+    assert entry.lines == {"nom": 2, "secteur": 3, "region": 4, "academie": 5, "ville": 6}
+    assert entry.body == "Description.\n" and entry.body_line == 8
+
+
+def test_empty_file(tree):
+    tree.write("campuses", "c1.md", "\n  \n")
+    assert messages(tree) == [
+        "content/campuses/c1.md:1: fichier: le fichier est vide ; il doit commencer par un en-tête YAML "
+        "entre deux lignes « --- »."]
+
+
+def test_no_front_matter(tree):
+    tree.write("campuses", "c1.md", "nom: Campus\n")
+    assert messages(tree) == [
+        "content/campuses/c1.md:1: en-tête: le fichier doit commencer par une ligne « --- », suivie de "
+        "l’en-tête YAML puis d’une autre ligne « --- »."]
+
+
+def test_unclosed_front_matter(tree):
+    tree.write("campuses", "c1.md", "---\nnom: Campus\n\nDescription.\n")
+    assert messages(tree) == [
+        "content/campuses/c1.md:1: en-tête: l’en-tête YAML ouvert ligne 1 n’est jamais fermé : ajoutez une "
+        "ligne « --- » après le dernier champ."]
+
+
+def test_invalid_yaml_points_at_the_line(tree):
+    tree.write("campuses", "c1.md", VALID.replace('ville: "Rennes"', "ville: Rennes : centre"))
+    assert messages(tree) == [
+        "content/campuses/c1.md:6: en-tête: YAML illisible, colonne 15 : un « : » suivi d’une espace ne peut "
+        "pas figurer dans une valeur sans guillemets ; vérifiez l’indentation et mettez entre guillemets les "
+        "textes qui contiennent « : » ou « # »."]
+
+
+def test_unclosed_quote(tree):
+    tree.write("campuses", "c1.md", VALID.replace('ville: "Rennes"', 'ville: "Rennes'))
+    assert messages(tree) == [
+        "content/campuses/c1.md:6: en-tête: YAML illisible, colonne 15 : guillemet ou crochet jamais refermé ; "
+        "vérifiez l’indentation et mettez entre guillemets les textes qui contiennent « : » ou « # »."]
+
+
+def test_front_matter_not_a_mapping(tree):
+    tree.write("campuses", "c1.md", "---\n- nom\n- ville\n---\nTexte.\n")
+    assert messages(tree) == [
+        "content/campuses/c1.md:2: en-tête: l’en-tête doit être une suite de lignes « champ: valeur » "
+        "(par exemple « titre: \"…\" »)."]
+
+
+def test_duplicate_key(tree):
+    tree.write("campuses", "c1.md", VALID.replace("ville: \"Rennes\"\n", "ville: \"Rennes\"\nnom: \"Autre\"\n"))
+    assert messages(tree) == [
+        "content/campuses/c1.md:7: nom: champ en double (déjà défini ligne 2) ; ne gardez qu’une ligne."]
+
+
+def test_not_utf8(tree):
+    tree.write("campuses", "c1.md", VALID.replace("Rennes", "Rennés").encode("latin-1"))
+    assert messages(tree) == [
+        "content/campuses/c1.md:6: fichier: le fichier n’est pas encodé en UTF-8 (caractère illisible sur "
+        "cette ligne) ; enregistrez-le en UTF-8."]
+
+
+def test_oversized_file(tree):
+    tree.write("campuses", "c1.md", VALID + "x" * load.MAX_FILE_BYTES)
+    assert messages(tree) == [
+        "content/campuses/c1.md:1: fichier: fichier trop gros (200 Ko, maximum 200 Ko) ; "
+        "une fiche doit rester courte."]
+
+
+def test_bom_crlf_and_decomposed_accents_are_normalised(tree):
+    text = VALID.replace("Rennes\"\n", "Saint-Brieuc Énergie\"\n")
+    raw = "\ufeff" + unicodedata.normalize("NFD", text).replace("\n", "\r\n")
+    path = tree.write("campuses", "c1.md", raw.encode("utf-8"))
+    entry, found = load.read_entry(path, CAMPUS)
+    assert found == []
+    assert entry.data["ville"] == "Saint-Brieuc Énergie"
+    assert unicodedata.is_normalized("NFC", entry.data["ville"])
+    assert "\r" not in entry.body
+
+
+def test_libyaml_c_loader_is_used():
+    # The pinned PyYAML wheels ship libyaml; the pure-Python fallback is 5-10 times slower.
+    assert load.SafeLoader.__name__ == "CSafeLoader"

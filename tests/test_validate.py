@@ -1,0 +1,209 @@
+"""Stage 2 — every validation rule, with its exact French message."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from generator import pipeline
+from generator.diagnostics import did_you_mean, summary
+
+YEAR = datetime.date.today().year
+
+
+def messages(tree) -> list[str]:
+    return [d.format() for d in pipeline.run(tree.root).diagnostics]
+
+
+def test_valid_tree_has_no_diagnostic(tree):
+    tree.campus("c1")
+    tree.practice("p1")
+    assert messages(tree) == []
+
+
+# One case per rule: (what to write, expected messages). Campus "c1" always exists.
+CAMPUS_CASES = {
+    "missing required field": (
+        dict(ville=None),
+        ["content/campuses/x.md:1: ville: champ obligatoire manquant."]),
+    "empty required field": (
+        dict(ville=""),
+        ["content/campuses/x.md:6: ville: champ obligatoire vide."]),
+    "unknown key with suggestion": (
+        dict(vile="Rennes"),
+        ["content/campuses/x.md:7: vile: champ inconnu ; vouliez-vous dire « ville » ?"]),
+    "unknown key without suggestion": (
+        dict(budget=3),
+        ["content/campuses/x.md:7: budget: champ inconnu ; champs possibles : nom, secteur, region, "
+         "academie, ville, etablissement_support, annee_labellisation, excellence, site_web, source."]),
+    "text too long": (
+        dict(nom="a" * 161),
+        ["content/campuses/x.md:2: nom: 161 caractères, le maximum est 160 ; raccourcissez."]),
+    "text of wrong type": (
+        dict(ville=35000),
+        ["content/campuses/x.md:6: ville: doit être un texte (reçu : le nombre 35000) ; "
+         "mettez la valeur entre guillemets."]),
+    "unknown sector with suggestion": (
+        dict(secteur="numerique"),
+        ["content/campuses/x.md:3: secteur: « numerique » est inconnu dans content/referentiels/secteurs.yml ; "
+         "vouliez-vous dire « numerique-telecommunications » ?"]),
+    "unknown region typo": (
+        dict(region="bretange", academie=None),
+        ["content/campuses/x.md:1: academie: champ obligatoire manquant.",
+         "content/campuses/x.md:4: region: « bretange » est inconnu dans content/referentiels/regions.yml ; "
+         "vouliez-vous dire « bretagne » ?"]),
+    "unknown id without suggestion": (
+        dict(secteur="zzz"),
+        ["content/campuses/x.md:3: secteur: « zzz » est inconnu dans content/referentiels/secteurs.yml."]),
+    "academie outside its region": (
+        dict(academie="lyon"),
+        ["content/campuses/x.md:5: academie: l’académie « lyon » appartient à la région "
+         "« auvergne-rhone-alpes », pas à « bretagne »."]),
+    "former region is a warning": (
+        dict(region="aquitaine", academie="bordeaux"),
+        ["content/campuses/x.md:4: region: avertissement : « aquitaine » est un ancien nom ; "
+         "utilisez l’identifiant actuel « nouvelle-aquitaine »."]),
+    "former academie is a warning": (
+        dict(region="normandie", academie="caen"),
+        ["content/campuses/x.md:5: academie: avertissement : « caen » est un ancien nom ; "
+         "utilisez l’identifiant actuel « normandie »."]),
+    "year not an integer": (
+        dict(annee_labellisation="2014"),
+        ["content/campuses/x.md:7: annee_labellisation: doit être un nombre entier (reçu : « 2014 »)."]),
+    "year out of range": (
+        dict(annee_labellisation=2012),
+        [f"content/campuses/x.md:7: annee_labellisation: 2012 est hors de la période possible (2013 à {YEAR})."]),
+    "year in the future": (
+        dict(annee_labellisation=YEAR + 1),
+        [f"content/campuses/x.md:7: annee_labellisation: {YEAR + 1} est hors de la période possible "
+         f"(2013 à {YEAR})."]),
+    "boolean": (
+        dict(excellence="oui"),
+        ["content/campuses/x.md:7: excellence: doit valoir true ou false (reçu : « oui »)."]),
+    "relative url": (
+        dict(site_web="www.campus.fr"),
+        ["content/campuses/x.md:7: site_web: « www.campus.fr » n’est pas une adresse web absolue ; "
+         "elle doit commencer par https:// (ou http://)."]),
+    "javascript url": (
+        dict(site_web="javascript:alert(1)"),
+        ["content/campuses/x.md:7: site_web: « javascript:alert(1) » n’est pas une adresse web absolue ; "
+         "elle doit commencer par https:// (ou http://)."]),
+}
+
+
+@pytest.mark.parametrize("fields, expected", CAMPUS_CASES.values(), ids=CAMPUS_CASES.keys())
+def test_campus_rule(tree, fields, expected):
+    tree.campus("c1")
+    tree.campus("x", **fields)
+    assert messages(tree) == expected
+
+
+PRACTICE_CASES = {
+    "unknown campus with suggestion": (
+        dict(campus="c11"),
+        ["content/bonnes-pratiques/x.md:4: campus: aucun campus « c11 » (fichier content/campuses/c11.md "
+         "introuvable) ; vouliez-vous dire « c1 » ?"]),
+    "neither campus nor region": (
+        dict(campus=None),
+        ["content/bonnes-pratiques/x.md:1: campus: indiquez « campus » (identifiant d’un campus) ou, "
+         "pour une pratique académique ou régionale, « region »."]),
+    "region-level practice": (dict(campus=None, region="bretagne", academie="rennes"), []),
+    "region-level academie outside region": (
+        dict(campus=None, region="bretagne", academie="nantes"),
+        ["content/bonnes-pratiques/x.md:5: academie: l’académie « nantes » appartient à la région "
+         "« pays-de-la-loire », pas à « bretagne »."]),
+    "field disagreeing with the campus": (
+        dict(secteur="tourisme-gastronomie"),
+        ["content/bonnes-pratiques/x.md:5: secteur: « tourisme-gastronomie » ne correspond pas au campus "
+         "« c1 » (secteur « numerique-telecommunications ») ; retirez ce champ, il est déduit du campus."]),
+    "field agreeing with the campus": (dict(region="bretagne", academie="rennes"), []),
+    "unknown domain": (
+        dict(domaine="innovation"),
+        ["content/bonnes-pratiques/x.md:3: domaine: « innovation » est inconnu dans "
+         "content/referentiels/domaines.yml ; vouliez-vous dire « innovation-pedagogique » ?"]),
+    "keywords not a list": (
+        dict(mots_cles="éolien"),
+        ["content/bonnes-pratiques/x.md:5: mots_cles: doit être une liste (reçu : « éolien ») ; "
+         "écrivez un élément par ligne, précédé de « - »."]),
+    "keyword not a text": (
+        dict(mots_cles=["éolien", 3]),
+        ["content/bonnes-pratiques/x.md:5: mots_cles: l’élément n° 2 doit être un texte non vide "
+         "(reçu : le nombre 3)."]),
+    "bad e-mail": (
+        dict(contact="campus-at-example.fr"),
+        ["content/bonnes-pratiques/x.md:5: contact: « campus-at-example.fr » n’est pas une adresse "
+         "électronique valide."]),
+    "personal e-mail is a warning": (
+        dict(contact="marie.dupont@ac-rennes.fr"),
+        ["content/bonnes-pratiques/x.md:5: contact: avertissement : « marie.dupont@ac-rennes.fr » "
+         "ressemble à une adresse personnelle (prenom.nom@…) ; indiquez plutôt une adresse fonctionnelle "
+         "(campus, DAFPIC…) ou retirez ce champ."]),
+    "functional e-mail": (dict(contact="ce.dafpic@ac-rennes.fr"), []),
+    "title is a date": (
+        dict(titre=datetime.date(2016, 5, 1)),
+        ["content/bonnes-pratiques/x.md:2: titre: doit être un texte (reçu : la date 2016-05-01) ; "
+         "mettez la valeur entre guillemets."]),
+}
+
+
+@pytest.mark.parametrize("fields, expected", PRACTICE_CASES.values(), ids=PRACTICE_CASES.keys())
+def test_practice_rule(tree, fields, expected):
+    tree.campus("c1")
+    tree.practice("x", **fields)
+    assert messages(tree) == expected
+
+
+def test_practice_of_an_invalid_campus_reports_only_the_campus(tree):
+    tree.campus("c1", secteur="zzz")
+    tree.practice("p1", secteur="numerique-telecommunications")
+    assert messages(tree) == [
+        "content/campuses/c1.md:3: secteur: « zzz » est inconnu dans content/referentiels/secteurs.yml."]
+
+
+def test_empty_body(tree):
+    tree.campus("c1", body="   ")
+    assert messages(tree) == [
+        "content/campuses/c1.md:8: texte: description du campus manquant après l’en-tête "
+        "(le texte Markdown est obligatoire)."]
+
+
+def test_bad_file_name_suggests_an_id(tree):
+    tree.campus("c1")
+    tree.campus("Campus_Énergie")
+    assert messages(tree) == [
+        "content/campuses/Campus_Énergie.md:1: id: le nom de fichier « Campus_Énergie » n’est pas un identifiant "
+        "valide (minuscules sans accents, chiffres et « - » seulement) ; renommez le fichier "
+        "« campus-energie.md »."]
+
+
+def test_every_problem_of_every_file_in_one_run(tree):
+    tree.campus("c1", secteur="zzz", ville=None)
+    tree.campus("c2", excellence="oui")
+    tree.practice("p1", campus="c9", domaine="x")
+    found = messages(tree)
+    assert len(found) == 5
+    assert [m.split(":")[0] for m in found] == [
+        "content/bonnes-pratiques/p1.md", "content/bonnes-pratiques/p1.md",
+        "content/campuses/c1.md", "content/campuses/c1.md", "content/campuses/c2.md"]
+
+
+def test_broken_vocabulary_is_reported_and_stops_entry_checks(tree):
+    (tree.root / "referentiels" / "academies.yml").write_text(
+        "- {id: rennes, nom: Rennes, region: bretange}\n", encoding="utf-8")
+    tree.campus("c1")
+    assert messages(tree) == [
+        "content/referentiels/academies.yml:1: region: l’académie « rennes » indique une région inconnue "
+        "« bretange » ; vouliez-vous dire « bretagne » ?"]
+
+
+def test_summary_uses_french_plurals(tree):
+    tree.campus("c1", excellence="oui", region="aquitaine", academie="bordeaux")
+    result = pipeline.run(tree.root)
+    assert summary(result.diagnostics) == "1 erreur, 1 avertissement"
+    assert summary([]) == "0 erreur, 0 avertissement"
+
+
+def test_suggestion_needs_a_close_match():
+    assert did_you_mean("zzz", ["bretagne"]) == ""
+    assert did_you_mean("Bretagne", ["bretagne"]) == " ; vouliez-vous dire « bretagne » ?"
