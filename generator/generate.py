@@ -56,8 +56,10 @@ class Renderer:
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(templates_dir)),
             undefined=jinja2.StrictUndefined,
-            finalize=lambda v: v if isinstance(v, Markup) else md_escape(v),
-            autoescape=False,
+            # Autoescape makes macro output trusted (Markup); finalize escapes every other value
+            # for Markdown (md_escape also covers HTML).
+            finalize=lambda v: v if isinstance(v, Markup) else Markup(md_escape(v)),
+            autoescape=True,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,

@@ -1,0 +1,100 @@
+"""What a visitor does, in headless Chromium (Debian's package, driven by Playwright).
+
+The fixture site is served on 127.0.0.1; every request the page makes is recorded and
+must stay on that host (no font, CDN or tracker request may leave the site).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep test output readable
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(fixture_site: Path):
+    handler = functools.partial(_QuietHandler, directory=str(fixture_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package (.ci/run does).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, base_url):
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    page.requested_hosts = set()
+    page.on("request", lambda request: page.requested_hosts.add(urlsplit(request.url).hostname))
+    page.js_errors = []
+    page.on("pageerror", lambda error: page.js_errors.append(str(error)))
+    yield page
+    assert page.requested_hosts <= {"127.0.0.1"}, page.requested_hosts
+    assert page.js_errors == []
+    context.close()
+
+
+def test_home_then_sector_then_campus_then_practice(page, base_url):
+    page.goto(base_url)
+    assert page.title().startswith("Accueil")
+    page.get_by_role("link", name="Mobilité, aéronautique, transports terrestres et maritimes").first.click()
+    page.wait_for_url("**/secteurs/mobilite-aeronautique-transports/")
+    assert "Mobilité, aéronautique" in page.locator("h1").inner_text()
+
+    page.locator("article").get_by_role(
+        "link", name="Campus des métiers et des qualifications Aéronautique (fiche d’exemple)").first.click()
+    page.wait_for_url("**/campus/aeronautique-exemple/")
+    assert "Mérignac" in page.locator(".cmq-fiche").inner_text()
+
+    page.locator("article").get_by_role("link", name="Former sur des pièces d’avion réelles (fiche d’exemple)").click()
+    page.wait_for_url("**/bonnes-pratiques/situations-authentiques-exemple/")
+    assert page.locator("h1").inner_text() == "Former sur des pièces d’avion réelles (fiche d’exemple)"
+    assert "Innovation pédagogique" in page.locator(".cmq-fiche").inner_text()
+
+
+def test_search_box_finds_a_practice(page, base_url):
+    page.goto(base_url)
+    page.get_by_role("textbox", name="Rechercher").or_(page.locator("input.md-search__input")).first.click()
+    page.keyboard.type("éolienne")
+    result = page.locator(".md-search-result__item").filter(has_text="Une tour d’entraînement")
+    result.first.wait_for(timeout=10_000)
+    result.first.locator("a").first.click()
+    page.wait_for_url("**/bonnes-pratiques/eolien-exemple/**")
+    assert "maintenance éolienne" in page.locator("h1").inner_text()
+
+
+def test_search_finds_a_campus_by_its_town(page, base_url):
+    page.goto(base_url + "campus/")
+    page.locator("input.md-search__input").click(force=True)
+    page.keyboard.type("Quimper")
+    page.locator(".md-search-result__item").filter(has_text="agroalimentaires").first.wait_for(timeout=10_000)

@@ -1,0 +1,96 @@
+"""Stage 4 — generated pages: golden files, escaping and data exports.
+
+Run ``UPDATE_GOLDEN=1 make test`` after an intended change of the templates, and
+review the diff of tests/golden/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from conftest import CATALOGUE, REFERENTIELS, ROOT
+
+from generator import pipeline
+from generator.generate import generate, md_escape
+
+GOLDEN = ROOT / "tests" / "golden"
+TEMPLATES = ROOT / "theme" / "pages"
+# A sample of every page type; the full list is checked by test_every_page_is_generated.
+GOLDEN_PAGES = [
+    "index.md", "campus/index.md", "campus/aeronautique-exemple.md", "campus/energies-exemple.md",
+    "bonnes-pratiques/index.md", "bonnes-pratiques/eolien-exemple.md",
+    "bonnes-pratiques/pilotage-regional-exemple.md", "secteurs/index.md",
+    "secteurs/mobilite-aeronautique-transports.md", "domaines/innovation-pedagogique.md",
+    "academies/index.md", "regions/bretagne.md", "donnees/campus.json", "donnees/bonnes-pratiques.json",
+]
+
+
+@pytest.fixture(scope="module")
+def generated() -> dict[str, str]:
+    result = pipeline.run(CATALOGUE, REFERENTIELS)
+    return {f.uri: f.content for f in generate(result.catalog, TEMPLATES)}
+
+
+@pytest.mark.parametrize("uri", GOLDEN_PAGES)
+def test_golden(generated, uri):
+    golden = GOLDEN / uri
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(generated[uri], encoding="utf-8")
+    assert generated[uri] == golden.read_text(encoding="utf-8")
+
+
+def test_every_page_is_generated(generated):
+    expected = {"index.md", "campus/index.md", "bonnes-pratiques/index.md",
+                "donnees/campus.json", "donnees/bonnes-pratiques.json"}
+    expected |= {f"campus/{p.stem}.md" for p in (CATALOGUE / "campuses").glob("*.md")}
+    expected |= {f"bonnes-pratiques/{p.stem}.md" for p in (CATALOGUE / "bonnes-pratiques").glob("*.md")}
+    for vocab, count in (("secteurs", 12), ("regions", 18), ("academies", 30), ("domaines", 6)):
+        pages = {uri for uri in generated if uri.startswith(f"{vocab}/")}
+        assert len(pages) == count + 1 and f"{vocab}/index.md" in pages
+        expected |= pages
+    assert set(generated) == expected
+
+
+def test_generation_is_deterministic():
+    result = pipeline.run(CATALOGUE, REFERENTIELS)
+    first = [(f.uri, f.content) for f in generate(result.catalog, TEMPLATES)]
+    assert first == [(f.uri, f.content) for f in generate(result.catalog, TEMPLATES)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Aix-Marseille, p. 31", "Aix-Marseille, p. 31"),
+    ("[clic](javascript:alert(1))", "\\[clic\\]\\(javascript:alert\\(1\\)\\)"),
+    ("<script>alert(1)</script>", "&lt;script&gt;alert\\(1\\)&lt;/script&gt;"),
+    ("a | b", "a &#124; b"),
+    ("- pas une liste", "\\- pas une liste"),
+    ("2016. Pas une liste", "2016\\. Pas une liste"),
+    ("# pas un titre", "\\# pas un titre"),
+    ("*gras* _it_ `code`", "\\*gras\\* \\_it\\_ \\`code\\`"),
+    ("deux\nlignes", "deux lignes"),
+])
+def test_md_escape(text, expected):
+    assert md_escape(text) == expected
+
+
+def test_values_are_escaped_in_pages(tree):
+    tree.campus("c1", nom="Campus <b>gras</b> [lien](javascript:x)", ville="Brest | Quimper")
+    result = pipeline.run(tree.root)
+    page = {f.uri: f.content for f in generate(result.catalog, TEMPLATES)}["campus/c1.md"]
+    assert "# Campus &lt;b&gt;gras&lt;/b&gt; \\[lien\\]\\(javascript:x\\)" in page
+    assert "Brest &#124; Quimper" in page
+    assert 'title: "Campus <b>gras</b> [lien](javascript:x)"' in page  # YAML string, escaped by the theme
+
+
+def test_json_exports_resolve_derived_fields(generated):
+    practices = {p["id"]: p for p in json.loads(generated["donnees/bonnes-pratiques.json"])}
+    assert practices["lien-agro-exemple"]["secteur"] == {"id": "alimentaire-agroalimentaire",
+                                                         "nom": "Alimentaire et agroalimentaire"}
+    assert practices["lien-agro-exemple"]["academie"]["id"] == "rennes"
+    assert practices["pilotage-regional-exemple"]["campus"] is None
+    campuses = {c["id"]: c for c in json.loads(generated["donnees/campus.json"])}
+    assert campuses["aeronautique-exemple"]["bonnes_pratiques"] == ["eolien-exemple",
+                                                                     "situations-authentiques-exemple"]
+    assert campuses["aeronautique-exemple"]["url"] == "campus/aeronautique-exemple/"

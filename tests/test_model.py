@@ -1,0 +1,48 @@
+"""Stage 3 — the model: derived fields and indexes."""
+
+from __future__ import annotations
+
+from conftest import CATALOGUE, REFERENTIELS
+
+from generator import pipeline
+
+
+def catalog():
+    result = pipeline.run(CATALOGUE, REFERENTIELS)
+    assert result.errors == []
+    return result.catalog
+
+
+def test_practice_inherits_sector_region_and_academie_from_its_campus():
+    practice = catalog().practices["situations-authentiques-exemple"]
+    assert practice.campus.id == "aeronautique-exemple"
+    assert (practice.secteur.id, practice.region.id, practice.academie.id) == (
+        "mobilite-aeronautique-transports", "nouvelle-aquitaine", "bordeaux")
+
+
+def test_region_level_practice_has_no_campus_nor_sector():
+    practice = catalog().practices["pilotage-regional-exemple"]
+    assert practice.campus is None and practice.secteur is None
+    assert (practice.region.id, practice.academie.id) == ("bretagne", "rennes")
+
+
+def test_campus_lists_its_practices_in_id_order():
+    campus = catalog().campuses["aeronautique-exemple"]
+    assert [p.id for p in campus.practices] == ["eolien-exemple", "situations-authentiques-exemple"]
+
+
+def test_every_term_is_indexed_even_when_empty():
+    cat = catalog()
+    bretagne = cat.vocabularies.term("regions", "bretagne")
+    assert [c.id for c in cat.campuses_of(bretagne)] == ["agroalimentaire-exemple"]
+    assert [p.id for p in cat.practices_of(bretagne)] == ["lien-agro-exemple", "pilotage-regional-exemple"]
+    corse = cat.vocabularies.term("regions", "corse")
+    assert cat.campuses_of(corse) == [] and cat.practices_of(corse) == []
+    assert len(cat.terms("regions")) == 18 and len(cat.terms("academies")) == 30
+
+
+def test_aliases_resolve_to_current_ids(tree):
+    tree.campus("c1", region="basse-normandie", academie="caen")
+    result = pipeline.run(tree.root)
+    campus = result.catalog.campuses["c1"]
+    assert (campus.region.id, campus.academie.id) == ("normandie", "normandie")

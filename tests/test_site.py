@@ -1,0 +1,103 @@
+"""End to end: `mkdocs build --strict` of the fixture catalogue and of the real content."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import yaml
+from conftest import CATALOGUE, ROOT
+
+from generator import pipeline
+
+NAV_PAGES = ["", "campus/", "bonnes-pratiques/", "domaines/", "secteurs/", "regions/", "academies/"]
+EXTERNAL_RESOURCE = re.compile(r"<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)=\"(?:https?:)?//", re.I)
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def nav_links(page: Path) -> list[str]:
+    """Links of the site navigation in a page (anchors of the page's own table of contents aside)."""
+    links = re.findall(r'<a href="([^"]+)" class="md-nav__link', page.read_text(encoding="utf-8"))
+    return [link for link in links if not link.startswith("#")]
+
+
+def test_fixture_site_has_every_page(fixture_site):
+    ids = lambda folder: sorted(p.stem for p in (CATALOGUE / folder).glob("*.md"))  # noqa: E731
+    for campus in ids("campuses"):
+        assert (fixture_site / "campus" / campus / "index.html").is_file()
+    for practice in ids("bonnes-pratiques"):
+        assert (fixture_site / "bonnes-pratiques" / practice / "index.html").is_file()
+    for vocab in ("secteurs", "regions", "academies", "domaines"):
+        terms = yaml.safe_load((ROOT / "content" / "referentiels" / f"{vocab}.yml").read_text(encoding="utf-8"))
+        for term in terms:
+            assert (fixture_site / vocab / term["id"] / "index.html").is_file()
+    for page in NAV_PAGES:
+        assert (fixture_site / page / "index.html").is_file()
+    assert (fixture_site / "donnees" / "campus.json").is_file()
+    assert (fixture_site / "donnees" / "bonnes-pratiques.json").is_file()
+
+
+def test_no_generated_file_in_the_source_tree(fixture_site):
+    assert not (CATALOGUE / "campus").exists() and not (CATALOGUE / "index.md").exists()
+
+
+def test_pages_are_french_and_load_nothing_from_elsewhere(fixture_site):
+    for page in html_pages(fixture_site):
+        html = page.read_text(encoding="utf-8")
+        assert '<html lang="fr"' in html, page
+        assert not EXTERNAL_RESOURCE.search(html), page
+        assert "fonts.googleapis" not in html and "fonts.gstatic" not in html, page
+
+
+def test_navigation_holds_only_the_index_pages(fixture_site):
+    # The theme copies the nav into every page: entries must never be in it.
+    for page in (fixture_site / "secteurs" / "index.html",
+                 fixture_site / "campus" / "aeronautique-exemple" / "index.html"):
+        links = nav_links(page)
+        assert len(links) == len(NAV_PAGES), links
+        assert not any("aeronautique-exemple" in link or "eolien-exemple" in link for link in links)
+
+
+def test_practice_page_shows_its_resolved_fields(fixture_site):
+    html = (fixture_site / "bonnes-pratiques" / "situations-authentiques-exemple" / "index.html").read_text()
+    for text in ("Innovation pédagogique", "Aéronautique (fiche d’exemple)", "Mérignac",
+                 "Mobilité, aéronautique, transports terrestres et maritimes", "Nouvelle-Aquitaine",
+                 "Bordeaux", "situation authentique, maintenance", "Fiche d’exemple des tests, p. 1"):
+        assert text in html, text
+    assert 'href="../../campus/aeronautique-exemple/"' in html
+    assert 'href="../../academies/bordeaux/"' in html
+
+
+def test_campus_page_lists_its_practices(fixture_site):
+    html = (fixture_site / "campus" / "aeronautique-exemple" / "index.html").read_text()
+    assert 'href="../../bonnes-pratiques/eolien-exemple/"' in html
+    assert 'href="../../bonnes-pratiques/situations-authentiques-exemple/"' in html
+    empty = (fixture_site / "campus" / "energies-exemple" / "index.html").read_text()
+    assert "Aucune bonne pratique de ce campus" in empty
+
+
+def test_search_index_is_french_and_covers_entries(fixture_site):
+    index = json.loads((fixture_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert index["config"]["lang"] == ["fr"]
+    locations = {doc["location"] for doc in index["docs"]}
+    assert "bonnes-pratiques/eolien-exemple/" in locations
+    text = " ".join(doc["text"] for doc in index["docs"] if doc["location"].startswith("campus/aeronautique"))
+    assert "Mérignac" in text
+
+
+def test_real_content_builds_strict_with_every_entry(real_site):
+    result = pipeline.run(ROOT / "content")
+    assert result.errors == []
+    catalog = result.catalog
+    for campus in catalog.campuses.values():
+        assert (real_site / campus.url / "index.html").is_file()
+    for practice in catalog.practices.values():
+        assert (real_site / practice.url / "index.html").is_file()
+    exported = json.loads((real_site / "donnees" / "bonnes-pratiques.json").read_text(encoding="utf-8"))
+    assert [p["id"] for p in exported] == list(catalog.practices)
+    exported = json.loads((real_site / "donnees" / "campus.json").read_text(encoding="utf-8"))
+    assert [c["id"] for c in exported] == list(catalog.campuses)
