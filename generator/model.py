@@ -45,11 +45,11 @@ class Campus:
     id: str
     nom: str
     secteur: Term
-    region: Term
-    academie: Term
-    ville: str
     body: str
     path: str
+    region: Term | None = None
+    academie: Term | None = None
+    ville: str | None = None
     etablissement_support: str | None = None
     annee_labellisation: int | None = None
     excellence: bool | None = None
@@ -75,10 +75,10 @@ class Practice:
     id: str
     titre: str
     domaine: Term
-    region: Term
     body: str
     path: str
     campus: Campus | None = None
+    region: Term | None = None
     academie: Term | None = None
     secteur: Term | None = None
     mots_cles: tuple[str, ...] = ()
@@ -118,7 +118,7 @@ class Catalog:
 
 
 def _terms_of_campus(campus: Campus) -> list[Term]:
-    return [campus.secteur, campus.region, campus.academie]
+    return [t for t in (campus.secteur, campus.region, campus.academie) if t]
 
 
 def _terms_of_practice(practice: Practice) -> list[Term]:
@@ -133,8 +133,9 @@ def build(vocabularies: Vocabularies, campus_values: list[dict[str, Any]],
     for values in sorted(campus_values, key=lambda v: v["id"]):
         campuses[values["id"]] = Campus(
             id=values["id"], nom=values["nom"], secteur=term("secteurs", values["secteur"]),
-            region=term("regions", values["region"]), academie=term("academies", values["academie"]),
-            ville=values["ville"], body=values["body"], path=values["path"],
+            region=_optional(vocabularies, "regions", values.get("region")),
+            academie=_optional(vocabularies, "academies", values.get("academie")),
+            ville=values.get("ville"), body=values["body"], path=values["path"],
             etablissement_support=values.get("etablissement_support"),
             annee_labellisation=values.get("annee_labellisation"),
             excellence=values.get("excellence"), site_web=values.get("site_web"),
@@ -145,7 +146,7 @@ def build(vocabularies: Vocabularies, campus_values: list[dict[str, Any]],
         campus = campuses.get(values.get("campus") or "")
         # Fields derived from the campus when absent (validation ensured they agree).
         secteur = campus.secteur if campus else _optional(vocabularies, "secteurs", values.get("secteur"))
-        region = campus.region if campus else term("regions", values["region"])
+        region = campus.region if campus else _optional(vocabularies, "regions", values.get("region"))
         academie = campus.academie if campus else _optional(vocabularies, "academies", values.get("academie"))
         practice = Practice(
             id=values["id"], titre=values["titre"], domaine=term("domaines", values["domaine"]),

@@ -79,12 +79,16 @@ CAMPUS = ContentType(
               required=True, max_length=TITLE_MAX),
         Field("secteur", Kind.VOCAB, "Secteur", "Secteur d’activité de la carte nationale.",
               required=True, vocab="secteurs"),
-        Field("region", Kind.VOCAB, "Région", "Région actuelle.", required=True, vocab="regions"),
+        # Region, académie and town are not required: the source documents do not give them
+        # for every campus (a network spanning two académies, a project named without a town),
+        # and facts are left out rather than guessed.
+        Field("region", Kind.VOCAB, "Région",
+              "Région actuelle ; déduite de l’académie si elle est absente.", vocab="regions"),
         Field("academie", Kind.VOCAB, "Académie",
-              "Académie actuelle ; elle doit appartenir à la région.",
-              required=True, vocab="academies"),
+              "Académie actuelle ; elle doit appartenir à la région (à omettre si le campus "
+              "couvre plusieurs académies).", vocab="academies"),
         Field("ville", Kind.TEXT, "Ville", "Ville du site principal ou de l’établissement support.",
-              required=True, max_length=TITLE_MAX),
+              max_length=TITLE_MAX),
         Field("etablissement_support", Kind.TEXT, "Établissement support",
               "Établissement qui porte le campus.", max_length=300),
         Field("annee_labellisation", Kind.INTEGER, "Année de labellisation",

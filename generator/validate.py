@@ -272,6 +272,8 @@ def check_campus(entry: RawEntry, vocab: Vocabularies, out: list[Diagnostic]) ->
     checker = _EntryChecker(entry, vocab, out)
     values = _check_common(checker, CAMPUS.fields_by_name, "description du campus")
     _check_academie_region(checker, vocab, values)
+    if values.get("academie") and "region" not in entry.data:  # an académie belongs to one region
+        values["region"] = vocab.term("academies", values["academie"]).region
     return None if checker.failed else values
 
 
@@ -289,9 +291,10 @@ def check_practice(entry: RawEntry, vocab: Vocabularies, campuses: dict[str, dic
         elif campuses[campus_id] is not None:
             campus = campuses[campus_id]
             for key in ("secteur", "region", "academie"):
-                if key in values and values[key] != campus[key]:
+                if key in values and values[key] != campus.get(key):
+                    known = f"{key} « {campus[key]} »" if key in campus else f"{key} non précisé"
                     checker.error(key, f"« {values[key]} » ne correspond pas au campus « {campus_id} » "
-                                       f"({key} « {campus[key]} ») ; retirez ce champ, il est déduit du campus.")
+                                       f"({known}) ; retirez ce champ, il est déduit du campus.")
     elif "campus" not in entry.data and "region" not in entry.data:
         checker.error("campus", "indiquez « campus » (identifiant d’un campus) ou, pour une pratique "
                                 "académique ou régionale, « region ».", line=1)

@@ -25,11 +25,12 @@ def test_valid_tree_has_no_diagnostic(tree):
 # One case per rule: (what to write, expected messages). Campus "c1" always exists.
 CAMPUS_CASES = {
     "missing required field": (
-        dict(ville=None),
-        ["content/campuses/x.md:1: ville: champ obligatoire manquant."]),
+        dict(secteur=None),
+        ["content/campuses/x.md:1: secteur: champ obligatoire manquant."]),
     "empty required field": (
-        dict(ville=""),
-        ["content/campuses/x.md:6: ville: champ obligatoire vide."]),
+        dict(nom=""),
+        ["content/campuses/x.md:2: nom: champ obligatoire vide."]),
+    "location left out when the sources do not give it": (dict(region=None, academie=None, ville=None), []),
     "unknown key with suggestion": (
         dict(vile="Rennes"),
         ["content/campuses/x.md:7: vile: champ inconnu ; vouliez-vous dire « ville » ?"]),
@@ -50,8 +51,7 @@ CAMPUS_CASES = {
          "vouliez-vous dire « numerique-telecommunications » ?"]),
     "unknown region typo": (
         dict(region="bretange", academie=None),
-        ["content/campuses/x.md:1: academie: champ obligatoire manquant.",
-         "content/campuses/x.md:4: region: « bretange » est inconnu dans content/referentiels/regions.yml ; "
+        ["content/campuses/x.md:4: region: « bretange » est inconnu dans content/referentiels/regions.yml ; "
          "vouliez-vous dire « bretagne » ?"]),
     "unknown id without suggestion": (
         dict(secteur="zzz"),
@@ -154,6 +154,19 @@ def test_practice_rule(tree, fields, expected):
     assert messages(tree) == expected
 
 
+def test_region_is_derived_from_the_academie(tree):
+    tree.campus("c1", region=None, academie="nantes")
+    assert pipeline.run(tree.root).catalog.campuses["c1"].region.id == "pays-de-la-loire"
+
+
+def test_practice_field_when_the_campus_has_none(tree):
+    tree.campus("c1", region=None, academie=None)
+    tree.practice("p1", region="bretagne")
+    assert messages(tree) == [
+        "content/bonnes-pratiques/p1.md:5: region: « bretagne » ne correspond pas au campus « c1 » "
+        "(region non précisé) ; retirez ce champ, il est déduit du campus."]
+
+
 def test_practice_of_an_invalid_campus_reports_only_the_campus(tree):
     tree.campus("c1", secteur="zzz")
     tree.practice("p1", secteur="numerique-telecommunications")
@@ -178,14 +191,13 @@ def test_bad_file_name_suggests_an_id(tree):
 
 
 def test_every_problem_of_every_file_in_one_run(tree):
-    tree.campus("c1", secteur="zzz", ville=None)
+    tree.campus("c1", secteur="zzz", nom=None)
     tree.campus("c2", excellence="oui")
     tree.practice("p1", campus="c9", domaine="x")
     found = messages(tree)
-    assert len(found) == 5
-    assert [m.split(":")[0] for m in found] == [
-        "content/bonnes-pratiques/p1.md", "content/bonnes-pratiques/p1.md",
-        "content/campuses/c1.md", "content/campuses/c1.md", "content/campuses/c2.md"]
+    assert [" ".join(m.split(" ")[:2]) for m in found] == [
+        "content/bonnes-pratiques/p1.md:3: domaine:", "content/bonnes-pratiques/p1.md:4: campus:",
+        "content/campuses/c1.md:1: nom:", "content/campuses/c1.md:2: secteur:", "content/campuses/c2.md:7: excellence:"]
 
 
 def test_broken_vocabulary_is_reported_and_stops_entry_checks(tree):
