@@ -98,7 +98,7 @@ CAMPUS = ContentType(
               "true si le campus a reçu le label « excellence »."),
         Field("site_web", Kind.URL, "Site web", "Adresse absolue commençant par https:// ou http://."),
         Field("source", Kind.TEXT, "Source", "Document d’où viennent les informations, avec la page.",
-              max_length=500),
+              max_length=1000),
     ),
 )
 
@@ -134,7 +134,7 @@ PRACTICE = ContentType(
         Field("contact", Kind.EMAIL, "Contact",
               "Adresse électronique fonctionnelle (pas d’adresse personnelle prenom.nom@…)."),
         Field("source", Kind.TEXT, "Source", "Par exemple « Livret des bonnes pratiques, p. 31 ».",
-              max_length=500),
+              max_length=1000),
     ),
 )
 
