@@ -64,15 +64,14 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.globals.update(catalog=catalog, vocab_labels=VOCAB_LABELS, vocabularies=VOCABULARIES,
+        # Field labels come from the one declaration of each content type.
+        fields = {CAMPUS.key: CAMPUS.fields_by_name, PRACTICE.key: PRACTICE.fields_by_name}
+        self.env.globals.update(catalog=catalog, vocab_labels=VOCAB_LABELS, vocabularies=VOCABULARIES, fields=fields,
                                 json_string=lambda v: Markup(json.dumps(str(v), ensure_ascii=False)))
         self.env.globals["external_link"] = external_link
         self.env.filters["body"] = lambda text: Markup(text)
-        self._templates: dict[str, jinja2.Template] = {}
 
     def render(self, template: str, uri: str, **context: Any) -> GeneratedFile:
-        if template not in self._templates:
-            self._templates[template] = self.env.get_template(template)
         base = posixpath.dirname(uri)
 
         def link(target: Campus | Practice | Term | str, text: Any = None) -> Markup:
@@ -81,7 +80,7 @@ class Renderer:
             label = md_escape(text if text is not None else _label(target))
             return Markup(f"[{label}]({posixpath.relpath(src, base or '.')})")
 
-        content = self._templates[template].render(link=link, page_uri=uri, **context)
+        content = self.env.get_template(template).render(link=link, **context)
         return GeneratedFile(uri, content)
 
 

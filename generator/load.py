@@ -24,6 +24,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader  # type: ignore[assignment]
 
 MAX_FILE_BYTES = 200_000
+MAX_DEPTH = 20  # nested [ or {: libyaml's C parser recurses and can overflow the C stack
 FENCE = "---"
 
 
@@ -81,13 +82,23 @@ def parse_yaml(text: str, path: str, first_line: int) -> tuple[Any, Any, list[Di
     overwrite, are reported.
     """
     diagnostics: list[Diagnostic] = []
+    depth_line = _too_deep(text)
+    if depth_line:
+        return None, None, [Diagnostic(path, depth_line + first_line - 1, "en-tête",
+                                       f"imbrication de « [ » ou « {{ » trop profonde (plus de {MAX_DEPTH} niveaux).")]
     loader = SafeLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None, None, diagnostics
-        diagnostics += _duplicate_keys(node, path, first_line)
-        return loader.construct_document(node), node, diagnostics
+        structure = _structure_problems(node, path, first_line)
+        if any(d.field == "en-tête" for d in structure):  # aliases, non-text keys: do not construct
+            return None, None, diagnostics + structure
+        if "&" in text or "*" in text:
+            structure += _anchors(text, path, first_line)
+        if structure and any(d.field == "en-tête" for d in structure):
+            return None, None, diagnostics + structure
+        return loader.construct_document(node), node, diagnostics + structure
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + first_line) if mark else first_line
@@ -97,8 +108,14 @@ def parse_yaml(text: str, path: str, first_line: int) -> tuple[Any, Any, list[Di
             f"YAML illisible, colonne {column} : {_yaml_problem(exc)} ; vérifiez l’indentation et mettez "
             "entre guillemets les textes qui contiennent « : » ou « # »."))
         return None, None, diagnostics
-    except yaml.YAMLError as exc:
-        diagnostics.append(Diagnostic(path, first_line, "en-tête", f"YAML illisible ({exc})."))
+    except yaml.YAMLError:
+        diagnostics.append(Diagnostic(path, first_line, "en-tête", "YAML illisible."))
+        return None, None, diagnostics
+    except (ValueError, TypeError, OverflowError, RecursionError, AttributeError):
+        # A value the YAML types cannot hold: a date like 2024-02-30, a 5,000-digit number…
+        diagnostics.append(Diagnostic(
+            path, first_line, "en-tête",
+            "valeur YAML invalide (date impossible, nombre démesuré…) ; mettez les textes entre guillemets."))
         return None, None, diagnostics
     finally:
         loader.dispose()
@@ -120,6 +137,7 @@ _YAML_PROBLEMS = (
     ("expected <block end>", "indentation incorrecte"),
     ("found undefined alias", "alias « * » non défini"),
     ("found undefined tag handle", "étiquette « ! » inconnue"),
+    ("could not determine a constructor", "étiquette YAML (« ! ») non permise"),
 )
 
 
@@ -131,6 +149,25 @@ def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
     return "syntaxe incorrecte"
 
 
+def _too_deep(text: str) -> int:
+    """The line (1-based) where flow collections nest beyond MAX_DEPTH, or 0."""
+    depth, line, quote = 0, 1, ""
+    for char in text:
+        if char == "\n":
+            line += 1
+        elif quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+    return 0
+
+
 def key_lines(node: Any, first_line: int) -> dict[str, int]:
     """Line of each key of a mapping node (first occurrence)."""
     lines: dict[str, int] = {}
@@ -140,16 +177,31 @@ def key_lines(node: Any, first_line: int) -> dict[str, int]:
     return lines
 
 
-def _duplicate_keys(root: Any, path: str, first_line: int) -> list[Diagnostic]:
+STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _structure_problems(root: Any, path: str, first_line: int) -> list[Diagnostic]:
+    """Duplicate keys (which loaders silently overwrite), non-text keys and aliases."""
     found: list[Diagnostic] = []
     stack = [root]
+    visited: set[int] = set()
     while stack:
         node = stack.pop()
+        if id(node) in visited:  # the composer shares the node of an alias with its anchor
+            found.append(Diagnostic(path, node.start_mark.line + first_line, "en-tête",
+                                    "les ancres et alias YAML (« & », « * ») ne sont pas permis ; "
+                                    "recopiez la valeur."))
+            continue
+        visited.add(id(node))
         if isinstance(node, yaml.MappingNode):
             seen: dict[str, int] = {}
             for key_node, value_node in node.value:
                 key, line = str(key_node.value), key_node.start_mark.line + first_line
-                if key in seen:
+                if key_node.tag != STR_TAG:
+                    found.append(Diagnostic(path, line, "en-tête",
+                                            f"« {key} » n’est pas un nom de champ (un texte comme « titre ») ; "
+                                            "vérifiez la ligne."))
+                elif key in seen:
                     found.append(Diagnostic(
                         path, line, key,
                         f"champ en double (déjà défini ligne {seen[key]}) ; ne gardez qu’une ligne."))
@@ -158,6 +210,17 @@ def _duplicate_keys(root: Any, path: str, first_line: int) -> list[Diagnostic]:
                 stack.append(value_node)
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
+    return found
+
+
+def _anchors(text: str, path: str, first_line: int) -> list[Diagnostic]:
+    """Anchors that no alias uses yet: only parsed when the text has « & » or « * »."""
+    found = []
+    for event in yaml.parse(text, Loader=SafeLoader):
+        if getattr(event, "anchor", None) and not isinstance(event, yaml.AliasEvent):
+            found.append(Diagnostic(path, event.start_mark.line + first_line, "en-tête",
+                                    "les ancres et alias YAML (« & », « * ») ne sont pas permis ; "
+                                    "recopiez la valeur."))
     return found
 
 
@@ -187,7 +250,12 @@ def split_front_matter(text: str, path: str) -> tuple[str | None, str, int, list
 def read_entry(file: Path, ctype: ContentType) -> tuple[RawEntry, list[Diagnostic]]:
     path = display_path(file)
     entry = RawEntry(type=ctype, id=file.stem, path=path)
-    size = file.stat().st_size
+    try:
+        size = file.stat().st_size
+        raw = file.read_bytes() if size <= MAX_FILE_BYTES else b""
+    except OSError:
+        entry.readable = False
+        return entry, [Diagnostic(path, 1, "fichier", "fichier illisible (lien cassé, dossier ou droits).")]
     if size > MAX_FILE_BYTES:
         entry.readable = False
         return entry, [Diagnostic(
@@ -195,7 +263,7 @@ def read_entry(file: Path, ctype: ContentType) -> tuple[RawEntry, list[Diagnosti
             f"fichier trop gros ({size // 1000} Ko, maximum {MAX_FILE_BYTES // 1000} Ko) ; "
             "une fiche doit rester courte.")]
     try:
-        text = normalise_text(file.read_bytes())
+        text = normalise_text(raw)
     except UnicodeDecodeError as exc:
         entry.readable = False
         line = exc.object[:exc.start].count(b"\n") + 1
@@ -208,7 +276,8 @@ def read_entry(file: Path, ctype: ContentType) -> tuple[RawEntry, list[Diagnosti
     if front is None:
         entry.readable = False
         return entry, diagnostics
-    value, node, yaml_diagnostics = parse_yaml(front, path, first_line=2)
+    # Tabs are not YAML indentation: accept them as spaces.
+    value, node, yaml_diagnostics = parse_yaml(front.replace("\t", "  "), path, first_line=2)
     diagnostics += yaml_diagnostics
     if value is None and not yaml_diagnostics:
         value = {}
@@ -249,6 +318,8 @@ def load(content_dir: Path, vocab_dir: Path | None = None) -> LoadResult:
     for ctype in CONTENT_TYPES:
         folder = content_dir / ctype.directory
         for file in sorted(folder.glob("*.md")) if folder.is_dir() else ():
+            if file.is_dir() or file.name.startswith("."):  # editor lock files (.#x.md), folders
+                continue
             entry, found = read_entry(file, ctype)
             entries.append(entry)
             diagnostics += found

@@ -7,6 +7,8 @@ This is the only module that imports MkDocs.
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
 from pathlib import Path
 
 from mkdocs.config import base
@@ -16,7 +18,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from . import pipeline
+from mkdocs.structure.pages import Page
+
+from . import pipeline, sanitize
 from .diagnostics import summary
 from .generate import generate
 from .schema import CONTENT_TYPES
@@ -32,6 +36,19 @@ class CatalogConfig(base.Config):
 
 
 class CatalogPlugin(BasePlugin[CatalogConfig]):
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        # Reproducible builds: MkDocs dates the sitemap (and its gzip header) with the build
+        # time unless SOURCE_DATE_EPOCH is set; use the date of the last commit instead.
+        if "SOURCE_DATE_EPOCH" not in os.environ:
+            root = Path(config.config_file_path).parent
+            try:
+                stamp = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True,
+                                       text=True, timeout=10).stdout.strip()
+            except (OSError, subprocess.SubprocessError):
+                stamp = ""
+            os.environ["SOURCE_DATE_EPOCH"] = stamp if stamp.isdigit() else "0"
+        return config
+
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         root = Path(config.config_file_path).parent
         content_dir = root / self.config.content_dir
@@ -47,6 +64,12 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         sources = tuple(f"{t.directory}/" for t in CONTENT_TYPES) + ("referentiels/",)
         for file in [f for f in files if f.src_uri.startswith(sources)]:
             files.remove(file)
+        self._generated: set[str] = set()
         for generated in generate(result.catalog, root / self.config.templates_dir):
             files.append(File.generated(config, generated.uri, content=generated.content))
+            self._generated.add(generated.uri)
         return files
+
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        # Contributed bodies are part of these pages: sanitise them whatever the validator let through.
+        return sanitize.clean(html) if page.file.src_uri in self._generated else html

@@ -45,6 +45,7 @@ class ContentType:
     title_field: str
     fields: tuple[Field, ...]
     body_rule: str
+    body_missing: str  # French message when the body is empty
 
     def field(self, name: str) -> Field:
         return self.fields_by_name[name]
@@ -74,6 +75,7 @@ CAMPUS = ContentType(
     label_plural="campus",
     title_field="nom",
     body_rule="Description du campus en Markdown, obligatoire et non vide.",
+    body_missing="description du campus manquante",
     fields=(
         Field("nom", Kind.TEXT, "Nom", f"Nom du campus, {TITLE_MAX} caractères au plus.",
               required=True, max_length=TITLE_MAX),
@@ -113,10 +115,11 @@ PRACTICE = ContentType(
         "Texte en Markdown, obligatoire et non vide ; par convention deux sections "
         "« ## La pratique » et « ## Pourquoi c’est une bonne pratique »."
     ),
+    body_missing="texte de la pratique manquant",
     fields=(
         Field("titre", Kind.TEXT, "Titre", f"Titre de la pratique, {TITLE_MAX} caractères au plus.",
               required=True, max_length=TITLE_MAX),
-        Field("domaine", Kind.VOCAB, "Domaine", "Domaine (chapitre) du Livret des bonnes pratiques.",
+        Field("domaine", Kind.VOCAB, "Domaine du Livret", "Domaine (chapitre) du Livret des bonnes pratiques.",
               required=True, vocab="domaines"),
         Field("campus", Kind.CAMPUS_REF, "Campus",
               "Identifiant d’un campus existant (nom du fichier dans content/campuses/, sans « .md ») ; "

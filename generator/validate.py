@@ -109,7 +109,10 @@ class _EntryChecker:
         self.out.append(Diagnostic(self.entry.path, self.entry.line(key), key, message, Severity.WARNING))
 
     def check_id(self) -> None:
-        if not ID_RE.match(self.entry.id):
+        if self.entry.id == "index":
+            self.error("id", "« index » est réservé à la page de liste ; choisissez un autre nom de fichier.",
+                       line=1)
+        elif not ID_RE.match(self.entry.id):
             suggestion = slugify(self.entry.id)
             hint = f" ; renommez le fichier « {suggestion}.md »" if suggestion else ""
             self.error("id", f"le nom de fichier « {self.entry.id} » n’est pas un identifiant valide "
@@ -121,15 +124,16 @@ class _EntryChecker:
                 hint = did_you_mean(key, declared)
                 self.error(key, "champ inconnu" + (hint or f" ; champs possibles : {', '.join(declared)}."))
         for f in declared.values():
-            if f.required and self.entry.data.get(f.name) in (None, ""):
+            value = self.entry.data.get(f.name)
+            if f.required and (value is None or (isinstance(value, str) and not value.strip())):
                 if f.name in self.entry.data:
                     self.error(f.name, "champ obligatoire vide.")
                 else:
                     self.error(f.name, "champ obligatoire manquant.", line=1)
 
-    def check_body(self, label: str) -> None:
+    def check_body(self) -> None:
         if not self.entry.body.strip():
-            self.error("texte", f"{label} manquant après l’en-tête (le texte Markdown est obligatoire).",
+            self.error("texte", f"{self.entry.type.body_missing} après l’en-tête (le texte Markdown est obligatoire).",
                        line=self.entry.body_line)
 
     def value(self, f: Field) -> Any:
@@ -137,7 +141,7 @@ class _EntryChecker:
         if f.name not in self.entry.data:
             return None
         raw = self.entry.data[f.name]
-        if raw is None or raw == "":
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
             return None
         check = getattr(self, f"_check_{f.kind.name.lower()}")
         return check(f, raw)
@@ -146,7 +150,7 @@ class _EntryChecker:
         if not isinstance(raw, str):
             self.error(f.name, f"doit être {what} (reçu : {_describe(raw)}) ; mettez la valeur entre guillemets.")
             return None
-        text = raw.strip()
+        text = " ".join(raw.split())  # one line: no value may start a Markdown block
         if f.max_length and len(text) > f.max_length:
             self.error(f.name, f"{len(text)} caractères, le maximum est {f.max_length} ; raccourcissez.")
             return None
@@ -230,7 +234,67 @@ class _EntryChecker:
         return self._text(f, raw, "un identifiant de campus")
 
 
+# Body markup. Contributed Markdown must not carry active content: Python-Markdown passes
+# raw HTML, attribute lists and any link scheme straight through.
+_FENCE_RE = re.compile(r"^\s{0,3}(```|~~~)")
+_CODE_SPAN_RE = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_HTML_RE = re.compile(r"<(/?[A-Za-z][^<>@ ]*(?: [^<>]*)?)>|<!--")  # Python-Markdown's own rule
+_AUTOLINK_RE = re.compile(r"^https?://", re.I)
+_IMAGE_RE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]*)")
+_LINK_RE = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]*)")
+_REFERENCE_RE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)")
+_ATTR_LIST_RE = re.compile(r"\{:?\s*(?:[.#][\w-]+|[\w-]+\s*=)[^}]*\}")
+ALLOWED_SCHEMES = ("https", "http", "mailto")
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def check_body_markup(entry: RawEntry, out: list[Diagnostic]) -> bool:
+    """Reject raw HTML, attribute lists, images and links other than https/http/mailto."""
+    ok = True
+
+    def error(line: int, message: str) -> None:
+        nonlocal ok
+        ok = False
+        out.append(Diagnostic(entry.path, line, "texte", message))
+
+    in_fence = False
+    for number, line in enumerate(entry.body.split("\n"), start=entry.body_line):
+        if _FENCE_RE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        text = _CODE_SPAN_RE.sub("", line)
+        for match in _HTML_RE.finditer(text):
+            inner = match.group(1)
+            if inner and (_AUTOLINK_RE.match(inner) or inner.startswith("/")):
+                continue  # an autolink, or a closing tag (its opening tag is reported)
+            error(number, f"HTML interdit (« {_shorten(match.group())} ») ; écrivez en Markdown : "
+                          "**gras**, *italique*, [lien](https://…).")
+        for match in _IMAGE_RE.finditer(text):
+            error(number, f"image « {_shorten(match.group(1))} » refusée : les fiches ne contiennent pas d’images.")
+        for match in (*_LINK_RE.finditer(text), *_REFERENCE_RE.finditer(text)):
+            target = match.group(1)
+            scheme = urlsplit(target).scheme.lower() if ":" in target else ""
+            if scheme in ALLOWED_SCHEMES and (scheme == "mailto" or urlsplit(target).netloc):
+                continue
+            if scheme or target.lower().startswith(("&", "%")):
+                error(number, f"lien « {_shorten(target)} » refusé : seules les adresses https://, http:// "
+                              "et mailto: sont permises.")
+            else:
+                error(number, f"lien relatif « {_shorten(target)} » refusé : donnez l’adresse complète "
+                              "(https://…).")
+        for match in _ATTR_LIST_RE.finditer(text):
+            error(number, f"liste d’attributs « {_shorten(match.group())} » interdite ; retirez les accolades.")
+    return ok
+
+
 def _describe(value: Any) -> str:
+    if value is None:
+        return "une valeur vide"
     if isinstance(value, bool):
         return "un booléen"
     if isinstance(value, (int, float)):
@@ -246,10 +310,12 @@ def _describe(value: Any) -> str:
 
 # --------------------------------------------------------------------------- entries
 
-def _check_common(checker: _EntryChecker, ctype_fields: dict[str, Field], body_label: str) -> dict[str, Any]:
+def _check_common(checker: _EntryChecker, ctype_fields: dict[str, Field]) -> dict[str, Any]:
     checker.check_id()
     checker.check_keys(ctype_fields)
-    checker.check_body(body_label)
+    checker.check_body()
+    if not check_body_markup(checker.entry, checker.out):
+        checker.failed = True
     values: dict[str, Any] = {"id": checker.entry.id, "path": checker.entry.path,
                               "body": checker.entry.body.strip("\n")}
     for f in ctype_fields.values():
@@ -270,18 +336,23 @@ def _check_academie_region(checker: _EntryChecker, vocab: Vocabularies, values: 
 
 def check_campus(entry: RawEntry, vocab: Vocabularies, out: list[Diagnostic]) -> dict[str, Any] | None:
     checker = _EntryChecker(entry, vocab, out)
-    values = _check_common(checker, CAMPUS.fields_by_name, "description du campus")
+    values = _check_common(checker, CAMPUS.fields_by_name)
     _check_academie_region(checker, vocab, values)
-    if values.get("academie") and "region" not in entry.data:  # an académie belongs to one region
+    if values.get("academie") and values.get("region") is None:  # an académie belongs to one region
         values["region"] = vocab.term("academies", values["academie"]).region
     return None if checker.failed else values
+
+
+def _present(entry: RawEntry, key: str) -> bool:
+    value = entry.data.get(key)
+    return value is not None and not (isinstance(value, str) and not value.strip())
 
 
 def check_practice(entry: RawEntry, vocab: Vocabularies, campuses: dict[str, dict[str, Any] | None],
                    out: list[Diagnostic]) -> dict[str, Any] | None:
     """``campuses``: every campus id found on disk, with its clean values (None if invalid)."""
     checker = _EntryChecker(entry, vocab, out)
-    values = _check_common(checker, PRACTICE.fields_by_name, "texte de la pratique")
+    values = _check_common(checker, PRACTICE.fields_by_name)
     campus_id = values.get("campus")
     if campus_id is not None:
         if campus_id not in campuses:
@@ -295,12 +366,36 @@ def check_practice(entry: RawEntry, vocab: Vocabularies, campuses: dict[str, dic
                     known = f"{key} « {campus[key]} »" if key in campus else f"{key} non précisé"
                     checker.error(key, f"« {values[key]} » ne correspond pas au campus « {campus_id} » "
                                        f"({known}) ; retirez ce champ, il est déduit du campus.")
-    elif "campus" not in entry.data and "region" not in entry.data:
+    elif values.get("region") is None and not _present(entry, "campus") and not _present(entry, "region"):
         checker.error("campus", "indiquez « campus » (identifiant d’un campus) ou, pour une pratique "
                                 "académique ou régionale, « region ».", line=1)
     if campus_id is None:
         _check_academie_region(checker, vocab, values)
     return None if checker.failed else values
+
+
+def check_collisions(entries: list[RawEntry]) -> list[Diagnostic]:
+    """Ids equal but for case (one page on case-insensitive systems) are errors; titles that
+    differ only by case, accents or punctuation are warnings. Linear: grouped by key."""
+    found: list[Diagnostic] = []
+    by_id: dict[tuple[str, str], list[RawEntry]] = {}
+    by_title: dict[tuple[str, str], list[RawEntry]] = {}
+    for entry in entries:
+        by_id.setdefault((entry.type.key, entry.id.lower()), []).append(entry)
+        title = entry.data.get(entry.type.title_field)
+        if isinstance(title, str) and slugify(title):
+            by_title.setdefault((entry.type.key, slugify(title)), []).append(entry)
+    for group in by_id.values():
+        for entry in group[1:] if len(group) > 1 else ():
+            found.append(Diagnostic(entry.path, 1, "id",
+                                    f"même identifiant, à la casse près, que {group[0].path} ; renommez l’un des deux."))
+    for group in by_title.values():
+        for entry in group[1:] if len(group) > 1 else ():
+            field = entry.type.title_field
+            found.append(Diagnostic(entry.path, entry.line(field), field,
+                                    f"presque le même {field} que {group[0].path} ; s’agit-il d’un doublon ?",
+                                    Severity.WARNING))
+    return found
 
 
 def validate(loaded: LoadResult) -> ValidationResult:
@@ -326,5 +421,6 @@ def validate(loaded: LoadResult) -> ValidationResult:
             if values is not None:
                 result.practices.append(values)
     result.campuses = [v for v in campuses.values() if v is not None]
+    diagnostics += check_collisions(loaded.entries)
     diagnostics.sort(key=lambda d: (d.path, d.line, d.field))
     return result

@@ -177,7 +177,7 @@ def test_practice_of_an_invalid_campus_reports_only_the_campus(tree):
 def test_empty_body(tree):
     tree.campus("c1", body="   ")
     assert messages(tree) == [
-        "content/campuses/c1.md:8: texte: description du campus manquant après l’en-tête "
+        "content/campuses/c1.md:8: texte: description du campus manquante après l’en-tête "
         "(le texte Markdown est obligatoire)."]
 
 
