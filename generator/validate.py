@@ -383,8 +383,9 @@ def check_collisions(entries: list[RawEntry]) -> list[Diagnostic]:
     for entry in entries:
         by_id.setdefault((entry.type.key, entry.id.lower()), []).append(entry)
         title = entry.data.get(entry.type.title_field)
-        if isinstance(title, str) and slugify(title):
-            by_title.setdefault((entry.type.key, slugify(title)), []).append(entry)
+        key = slugify(title, replacements=[["’", " "], ["'", " "]]) if isinstance(title, str) else ""
+        if key:
+            by_title.setdefault((entry.type.key, key), []).append(entry)
     for group in by_id.values():
         for entry in group[1:] if len(group) > 1 else ():
             found.append(Diagnostic(entry.path, 1, "id",

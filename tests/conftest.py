@@ -93,3 +93,12 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
                             capture_output=True, text=True, env=env, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     return work / "site"
+
+
+@pytest.fixture(scope="session")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Entries whose every field carries a payload (tests/fixtures/hostile/accepte), built."""
+    work = tmp_path_factory.mktemp("hostile-site")
+    result = build_site(FIXTURES / "hostile" / "accepte", work / "site", work)
+    assert result.returncode == 0, result.stderr
+    return work / "site"

@@ -28,12 +28,16 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def serve(site: Path):
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 @pytest.fixture(scope="module")
 def base_url(fixture_site: Path):
-    handler = functools.partial(_QuietHandler, directory=str(fixture_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = serve(fixture_site)
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
 
@@ -98,3 +102,26 @@ def test_search_finds_a_campus_by_its_town(page, base_url):
     page.locator("input.md-search__input").click(force=True)
     page.keyboard.type("Quimper")
     page.locator(".md-search-result__item").filter(has_text="agroalimentaires").first.wait_for(timeout=10_000)
+
+
+def test_no_injected_script_runs_on_any_page(browser, hostile_site):
+    server = serve(hostile_site)
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    context = browser.new_context()
+    page = context.new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        pages = sorted(p.relative_to(hostile_site).parent.as_posix() for p in hostile_site.rglob("index.html"))
+        for path in pages:
+            page.goto(base + ("" if path == "." else path + "/"))
+            page.mouse.move(200, 300)  # hover handlers would fire
+            assert page.evaluate("typeof window.__pwned") == "undefined", path
+        page.locator("input.md-search__input").click(force=True)
+        page.keyboard.type("pwned")
+        page.wait_for_timeout(1000)
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+        assert dialogs == []
+    finally:
+        context.close()
+        server.shutdown()

@@ -101,3 +101,9 @@ def test_real_content_builds_strict_with_every_entry(real_site):
     assert [p["id"] for p in exported] == list(catalog.practices)
     exported = json.loads((real_site / "donnees" / "campus.json").read_text(encoding="utf-8"))
     assert [c["id"] for c in exported] == list(catalog.campuses)
+
+
+def test_navigation_does_not_grow_with_the_number_of_entries(fixture_site, real_site):
+    small = nav_links(fixture_site / "campus" / "index.html")
+    large = nav_links(real_site / "campus" / "index.html")
+    assert len(small) == len(large) == len(NAV_PAGES)
