@@ -7,7 +7,10 @@ FORMAT ?= texte
 # Material prints a banner about MkDocs 2 on every build; we pin MkDocs 1.6.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build check test clean
+.PHONY: serve build check test clean nouvelle-pratique nouveau-campus
+
+# `make nouvelle-pratique TITRE="…" DOMAINE=…`: each variable becomes an option.
+arg = $(if $($(1)),--$(2) '$(subst ','\'',$($(1)))')
 
 serve: $(VENV)/.site ## Site en direct sur http://localhost:8000, rechargé à chaque modification
 	$(BIN)/mkdocs serve --dev-addr localhost:8000
@@ -20,6 +23,17 @@ check: $(VENV)/.site ## Valide tout le contenu (FORMAT=github pour des annotatio
 
 test: $(VENV)/.dev ## Toute la suite de tests
 	$(BIN)/python -m pytest
+
+nouvelle-pratique: $(VENV)/.site ## Nouvelle bonne pratique : questions, ou TITRE= DOMAINE= CAMPUS= (ou REGION=) MOTS_CLES= SOURCE=
+	$(BIN)/python -m generator nouvelle-pratique $(call arg,TITRE,titre) $(call arg,DOMAINE,domaine) \
+	  $(call arg,CAMPUS,campus) $(call arg,REGION,region) $(call arg,ACADEMIE,academie) \
+	  $(call arg,MOTS_CLES,mots-cles) $(call arg,CONTACT,contact) $(call arg,SOURCE,source) $(call arg,ID,id)
+
+nouveau-campus: $(VENV)/.site ## Nouveau campus : questions, ou NOM= SECTEUR= REGION= ACADEMIE= VILLE= …
+	$(BIN)/python -m generator nouveau-campus $(call arg,NOM,nom) $(call arg,SECTEUR,secteur) \
+	  $(call arg,REGION,region) $(call arg,ACADEMIE,academie) $(call arg,VILLE,ville) \
+	  $(call arg,ETABLISSEMENT,etablissement-support) $(call arg,ANNEE,annee-labellisation) \
+	  $(call arg,EXCELLENCE,excellence) $(call arg,SITE_WEB,site-web) $(call arg,SOURCE,source) $(call arg,ID,id)
 
 clean:
 	rm -rf site $(VENV)

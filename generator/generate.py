@@ -20,7 +20,8 @@ import jinja2
 from markupsafe import Markup
 
 from .model import Campus, Catalog, Practice, Term
-from .schema import CAMPUS, PRACTICE, VOCAB_LABELS, VOCABULARIES
+from .schema import CAMPUS, CONTENT_TYPES, PRACTICE, VOCAB_LABELS, VOCABULARIES
+from .schemas import generate_schemas, schema_uri
 
 # Characters Python-Markdown treats as inline syntax and accepts backslash-escaped, and
 # what would start a block (list, quote, heading) at the beginning of a value.
@@ -51,7 +52,7 @@ class GeneratedFile:
 
 
 class Renderer:
-    def __init__(self, templates_dir: Path, catalog: Catalog):
+    def __init__(self, templates_dir: Path, catalog: Catalog, edit_base: str | None = None):
         self.catalog = catalog
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(templates_dir)),
@@ -69,6 +70,18 @@ class Renderer:
         self.env.globals.update(catalog=catalog, vocab_labels=VOCAB_LABELS, vocabularies=VOCABULARIES, fields=fields,
                                 json_string=lambda v: Markup(json.dumps(str(v), ensure_ascii=False)))
         self.env.globals["external_link"] = external_link
+        self.env.globals["content_types"] = CONTENT_TYPES
+        self.env.globals["code"] = lambda text: Markup(f"`{str(text).replace('`', '')}`")
+        self.env.globals["schema_uri"] = schema_uri
+
+        def edit_link(entry: Campus | Practice) -> Markup | str:
+            """« Modifier cette fiche »: the entry's source file in the repository, if configured."""
+            if not edit_base:
+                return ""
+            ctype = CAMPUS if isinstance(entry, Campus) else PRACTICE
+            return external_link(f"{edit_base.rstrip('/')}/{ctype.directory}/{entry.id}.md", "Modifier cette fiche")
+
+        self.env.globals["edit_link"] = edit_link
         self.env.filters["body"] = lambda text: Markup(text)
 
     def render(self, template: str, uri: str, **context: Any) -> GeneratedFile:
@@ -127,9 +140,13 @@ def _json(records: Iterable[dict[str, Any]]) -> str:
 
 # --------------------------------------------------------------------------- pages
 
-def generate(catalog: Catalog, templates_dir: Path) -> list[GeneratedFile]:
-    """Every generated page and data file of the site, in a stable order."""
-    r = Renderer(Path(templates_dir), catalog)
+def generate(catalog: Catalog, templates_dir: Path, edit_base: str | None = None) -> list[GeneratedFile]:
+    """Every generated page and data file of the site, in a stable order.
+
+    ``edit_base``: URL of the content folder in the repository's editor (e.g.
+    ``https://github.com/o/r/edit/main/content``), for the « Modifier cette fiche » links.
+    """
+    r = Renderer(Path(templates_dir), catalog, edit_base)
     files = [r.render("accueil.md.j2", "index.md")]
     files.append(r.render("campus-liste.md.j2", f"{CAMPUS.url_prefix}/index.md"))
     files.extend(r.render("campus.md.j2", c.src_uri, campus=c) for c in catalog.campuses.values())
@@ -138,6 +155,9 @@ def generate(catalog: Catalog, templates_dir: Path) -> list[GeneratedFile]:
     for vocab in VOCABULARIES:
         files.append(r.render("referentiel-liste.md.j2", f"{vocab}/index.md", vocab=vocab))
         files.extend(r.render("referentiel.md.j2", t.src_uri, term=t) for t in catalog.terms(vocab))
+    files.append(r.render("contribuer.md.j2", "contribuer.md"))
+    files.extend(GeneratedFile(uri, text) for uri, text in
+                 generate_schemas(catalog.vocabularies, list(catalog.campuses)).items())
     files.append(GeneratedFile("donnees/campus.json", _json(map(campus_record, catalog.campuses.values()))))
     files.append(GeneratedFile("donnees/bonnes-pratiques.json",
                                _json(map(practice_record, catalog.practices.values()))))

@@ -65,7 +65,10 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         for file in [f for f in files if f.src_uri.startswith(sources)]:
             files.remove(file)
         self._generated: set[str] = set()
-        for generated in generate(result.catalog, root / self.config.templates_dir):
+        depot, branch = config.extra.get("depot"), config.extra.get("branche", "main")
+        # The repository layout is fixed: entries live in content/ (whatever folder a test builds).
+        edit_base = f"{depot.rstrip('/')}/edit/{branch}/content" if depot else None
+        for generated in generate(result.catalog, root / self.config.templates_dir, edit_base):
             files.append(File.generated(config, generated.uri, content=generated.content))
             self._generated.add(generated.uri)
         return files

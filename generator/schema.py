@@ -46,6 +46,7 @@ class ContentType:
     fields: tuple[Field, ...]
     body_rule: str
     body_missing: str  # French message when the body is empty
+    one_of: tuple[str, ...] = ()  # at least one of these fields is required
 
     def field(self, name: str) -> Field:
         return self.fields_by_name[name]
@@ -56,6 +57,7 @@ class ContentType:
 
 
 FIRST_LABEL_YEAR = 2013
+TODO_MARKER = "(à compléter"  # left by the scaffold where the contributor must write
 TITLE_MAX = 160
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 # Vocabularies, in the order they are shown; each is content/referentiels/<name>.yml.
@@ -116,6 +118,7 @@ PRACTICE = ContentType(
         "« ## La pratique » et « ## Pourquoi c’est une bonne pratique »."
     ),
     body_missing="texte de la pratique manquant",
+    one_of=("campus", "region"),
     fields=(
         Field("titre", Kind.TEXT, "Titre", f"Titre de la pratique, {TITLE_MAX} caractères au plus.",
               required=True, max_length=TITLE_MAX),

@@ -18,7 +18,7 @@ from slugify import slugify
 from .diagnostics import Diagnostic, Severity, did_you_mean
 from .load import LoadResult, RawEntry, RawVocabulary
 from .model import Term, Vocabularies
-from .schema import CAMPUS, ID_PATTERN, PRACTICE, VOCABULARIES, Field
+from .schema import CAMPUS, ID_PATTERN, PRACTICE, TODO_MARKER, VOCABULARIES, Field
 
 ID_RE = re.compile(ID_PATTERN)
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
@@ -135,6 +135,11 @@ class _EntryChecker:
         if not self.entry.body.strip():
             self.error("texte", f"{self.entry.type.body_missing} après l’en-tête (le texte Markdown est obligatoire).",
                        line=self.entry.body_line)
+        for number, line in enumerate(self.entry.body.split("\n"), start=self.entry.body_line):
+            if TODO_MARKER in line:
+                self.out.append(Diagnostic(self.entry.path, number, "texte",
+                                           "texte d’exemple « (à compléter…) » à remplacer par le vôtre.",
+                                           Severity.WARNING))
 
     def value(self, f: Field) -> Any:
         """The checked value of a field (ids resolved), or None if absent or wrong."""
@@ -366,7 +371,7 @@ def check_practice(entry: RawEntry, vocab: Vocabularies, campuses: dict[str, dic
                     known = f"{key} « {campus[key]} »" if key in campus else f"{key} non précisé"
                     checker.error(key, f"« {values[key]} » ne correspond pas au campus « {campus_id} » "
                                        f"({known}) ; retirez ce champ, il est déduit du campus.")
-    elif values.get("region") is None and not _present(entry, "campus") and not _present(entry, "region"):
+    elif not any(_present(entry, name) for name in PRACTICE.one_of):
         checker.error("campus", "indiquez « campus » (identifiant d’un campus) ou, pour une pratique "
                                 "académique ou régionale, « region ».", line=1)
     if campus_id is None:

@@ -56,9 +56,16 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ContentTree:
     return ContentTree(tmp_path / "content")
 
 
+class _ConfigLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml, whose `!ENV [NAME, default]` tags keep their default here."""
+
+
+_ConfigLoader.add_constructor("!ENV", lambda loader, node: loader.construct_sequence(node)[-1])
+
+
 def build_site(content_dir: Path, site_dir: Path, config_dir: Path) -> subprocess.CompletedProcess:
     """`mkdocs build --strict` of ``content_dir`` with the project's configuration."""
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_ConfigLoader)
     config["docs_dir"] = str(content_dir)
     config["site_dir"] = str(site_dir)
     config["theme"]["custom_dir"] = str(ROOT / "theme" / "overrides")

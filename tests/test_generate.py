@@ -17,6 +17,7 @@ from generator.generate import generate, md_escape
 
 GOLDEN = ROOT / "tests" / "golden"
 TEMPLATES = ROOT / "theme" / "pages"
+EDIT_BASE = "https://depot.example/edit/main/content"
 # A sample of every page type; the full list is checked by test_every_page_is_generated.
 GOLDEN_PAGES = [
     "index.md", "campus/index.md", "campus/aeronautique-exemple.md", "campus/energies-exemple.md",
@@ -24,13 +25,14 @@ GOLDEN_PAGES = [
     "bonnes-pratiques/pilotage-regional-exemple.md", "secteurs/index.md",
     "secteurs/mobilite-aeronautique-transports.md", "domaines/innovation-pedagogique.md",
     "academies/index.md", "regions/bretagne.md", "donnees/campus.json", "donnees/bonnes-pratiques.json",
+    "contribuer.md", "donnees/schema/bonne-pratique.schema.json",
 ]
 
 
 @pytest.fixture(scope="module")
 def generated() -> dict[str, str]:
     result = pipeline.run(CATALOGUE, REFERENTIELS)
-    return {f.uri: f.content for f in generate(result.catalog, TEMPLATES)}
+    return {f.uri: f.content for f in generate(result.catalog, TEMPLATES, EDIT_BASE)}
 
 
 @pytest.mark.parametrize("uri", GOLDEN_PAGES)
@@ -43,8 +45,9 @@ def test_golden(generated, uri):
 
 
 def test_every_page_is_generated(generated):
-    expected = {"index.md", "campus/index.md", "bonnes-pratiques/index.md",
-                "donnees/campus.json", "donnees/bonnes-pratiques.json"}
+    expected = {"index.md", "campus/index.md", "bonnes-pratiques/index.md", "contribuer.md",
+                "donnees/campus.json", "donnees/bonnes-pratiques.json",
+                "donnees/schema/campus.schema.json", "donnees/schema/bonne-pratique.schema.json"}
     expected |= {f"campus/{p.stem}.md" for p in (CATALOGUE / "campuses").glob("*.md")}
     expected |= {f"bonnes-pratiques/{p.stem}.md" for p in (CATALOGUE / "bonnes-pratiques").glob("*.md")}
     for vocab, count in (("secteurs", 12), ("regions", 18), ("academies", 30), ("domaines", 6)):

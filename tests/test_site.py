@@ -11,7 +11,7 @@ from conftest import CATALOGUE, ROOT
 
 from generator import pipeline
 
-NAV_PAGES = ["", "campus/", "bonnes-pratiques/", "domaines/", "secteurs/", "regions/", "academies/"]
+NAV_PAGES = ["", "campus/", "bonnes-pratiques/", "domaines/", "secteurs/", "regions/", "academies/", "contribuer/"]
 EXTERNAL_RESOURCE = re.compile(r"<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)=\"(?:https?:)?//", re.I)
 
 
