@@ -192,3 +192,32 @@ def test_following_contributing_md_gives_a_passing_check_and_a_built_page(tmp_pa
     built = build_site(content, tmp_path / "site", tmp_path)
     assert built.returncode == 0, built.stderr
     assert (tmp_path / "site" / "bonnes-pratiques" / "exemple-du-guide" / "index.html").is_file()
+
+
+def test_preview_of_a_branch_shows_the_changed_entries(project):
+    import subprocess
+
+    def git(*args):
+        subprocess.run(["git", *args], cwd=project, check=True, capture_output=True,
+                       env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+                            "GIT_COMMITTER_EMAIL": "t@example.org", "PATH": "/usr/bin:/bin"})
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "base")
+    git("switch", "-qc", "proposition")
+    contribute.scaffold(PRACTICE, project, {"titre": "Une | pratique *nouvelle*", "domaine": "parcours-reussite",
+                                            "campus": "ferrocampus"}, interactive=False)
+    (project / "content" / "campuses" / "ferrocampus.md").write_text(
+        "---\nnom: \"Ferrocampus\"\nsecteur: \"inconnu\"\n---\nTexte.\n", encoding="utf-8")
+    git("add", "-A")
+    git("commit", "-qm", "proposition")
+    files = contribute.changed_entries(project, "main")
+    assert [f.relative_to(project).as_posix() for f in files] == [
+        "content/bonnes-pratiques/une-pratique-nouvelle.md", "content/campuses/ferrocampus.md"]
+    text = contribute.preview(project, files)
+    assert "### `content/bonnes-pratiques/une-pratique-nouvelle.md` — ⚠️ à vérifier" in text
+    assert "| Titre | Une &#124; pratique \\*nouvelle\\* |" in text  # escaped: a table cell stays one cell
+    assert "### `content/campuses/ferrocampus.md` — ❌ à corriger" in text
+    assert "content/campuses/ferrocampus.md:3: secteur: « inconnu » est inconnu" in text
+    assert text.rstrip().endswith("Vérification de tout le catalogue : 1 erreur.")
