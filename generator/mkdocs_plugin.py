@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 from mkdocs.config import base
@@ -72,6 +73,13 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
             files.append(File.generated(config, generated.uri, content=generated.content))
             self._generated.add(generated.uri)
         return files
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        # The search index: Pagefind reads the built pages (lang="fr": French stemming).
+        result = subprocess.run([sys.executable, "-m", "pagefind", "--site", config.site_dir, "--silent"],
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            raise PluginError(f"Pagefind a échoué :\n{result.stdout}{result.stderr}")
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         # Contributed bodies are part of these pages: sanitise them whatever the validator let through.

@@ -70,7 +70,6 @@ def build_site(content_dir: Path, site_dir: Path, config_dir: Path) -> subproces
     config["site_dir"] = str(site_dir)
     config["theme"]["custom_dir"] = str(ROOT / "theme" / "overrides")
     config["plugins"] = [
-        {"search": {"lang": "fr"}},
         {"cmq": {"content_dir": str(content_dir), "referentiels_dir": str(REFERENTIELS),
                  "templates_dir": str(ROOT / "theme" / "pages")}},
     ]

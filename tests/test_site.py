@@ -81,12 +81,13 @@ def test_campus_page_lists_its_practices(fixture_site):
 
 
 def test_search_index_is_french_and_covers_entries(fixture_site):
-    index = json.loads((fixture_site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    assert index["config"]["lang"] == ["fr"]
-    locations = {doc["location"] for doc in index["docs"]}
-    assert "bonnes-pratiques/eolien-exemple/" in locations
-    text = " ".join(doc["text"] for doc in index["docs"] if doc["location"].startswith("campus/aeronautique"))
-    assert "Mérignac" in text
+    entry = json.loads((fixture_site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert list(entry["languages"]) == ["fr"]
+    assert entry["languages"]["fr"]["page_count"] == len(list(fixture_site.rglob("index.html")))
+    # Only the article is indexed: the nav, header and footer are not.
+    html = (fixture_site / "campus" / "aeronautique-exemple" / "index.html").read_text(encoding="utf-8")
+    assert html.count("data-pagefind-body") == 1
+    assert not (fixture_site / "search" / "search_index.json").exists()
 
 
 def test_real_content_builds_strict_with_every_entry(real_site):
