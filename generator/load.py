@@ -8,6 +8,7 @@ so that later stages can point at it. Problems become Diagnostics.
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,55 +71,66 @@ def display_path(path: Path) -> str:
 def normalise_text(raw: bytes) -> str:
     """UTF-8 (with or without BOM), LF line endings, composed (NFC) accents."""
     text = raw.decode("utf-8-sig")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return unicodedata.normalize("NFC", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
-def parse_yaml(text: str, path: str, first_line: int) -> tuple[Any, Any, list[Diagnostic]]:
-    """Parse one YAML document; return (value, root node, diagnostics).
+ANCHOR_MESSAGE = "les ancres et alias YAML (« & », « * ») ne sont pas permis ; recopiez la valeur."
+
+
+def parse_yaml(text: str, path: str, first_line: int) -> tuple[Any, list[Diagnostic]]:
+    """Parse one YAML document with libyaml; return (value, diagnostics), value None on error.
 
     ``first_line`` is the file line of the document's first line, so positions in
-    messages are file positions. Duplicate keys, which YAML loaders silently
-    overwrite, are reported.
+    messages are file positions. Checks that need the parser's events (anchors and
+    aliases) or a character scan (nesting depth) only run when the text could need them.
     """
-    diagnostics: list[Diagnostic] = []
-    depth_line = _too_deep(text)
-    if depth_line:
-        return None, None, [Diagnostic(path, depth_line + first_line - 1, "en-tête",
-                                       f"imbrication de « [ » ou « {{ » trop profonde (plus de {MAX_DEPTH} niveaux).")]
-    loader = SafeLoader(text)
+    if text.count("[") + text.count("{") > MAX_DEPTH:
+        depth_line = _too_deep(text)
+        if depth_line:
+            return None, [Diagnostic(path, depth_line + first_line - 1, "en-tête",
+                                     f"imbrication de « [ » ou « {{ » trop profonde (plus de {MAX_DEPTH} niveaux).")]
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, None, diagnostics
-        structure = _structure_problems(node, path, first_line)
-        if any(d.field == "en-tête" for d in structure):  # aliases, non-text keys: do not construct
-            return None, None, diagnostics + structure
         if "&" in text or "*" in text:
-            structure += _anchors(text, path, first_line)
-        if structure and any(d.field == "en-tête" for d in structure):
-            return None, None, diagnostics + structure
-        return loader.construct_document(node), node, diagnostics + structure
+            anchors = [Diagnostic(path, event.start_mark.line + first_line, "en-tête", ANCHOR_MESSAGE)
+                       for event in yaml.parse(text, Loader=SafeLoader)
+                       if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None)]
+            if anchors:
+                return None, anchors[:1]
+        return yaml.load(text, Loader=SafeLoader), []
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + first_line) if mark else first_line
         column = (mark.column + 1) if mark else 1
-        diagnostics.append(Diagnostic(
+        return None, [Diagnostic(
             path, line, "en-tête",
             f"YAML illisible, colonne {column} : {_yaml_problem(exc)} ; vérifiez l’indentation et mettez "
-            "entre guillemets les textes qui contiennent « : » ou « # »."))
-        return None, None, diagnostics
+            "entre guillemets les textes qui contiennent « : » ou « # ».")]
     except yaml.YAMLError:
-        diagnostics.append(Diagnostic(path, first_line, "en-tête", "YAML illisible."))
-        return None, None, diagnostics
+        return None, [Diagnostic(path, first_line, "en-tête", "YAML illisible.")]
     except (ValueError, TypeError, OverflowError, RecursionError, AttributeError):
         # A value the YAML types cannot hold: a date like 2024-02-30, a 5,000-digit number…
-        diagnostics.append(Diagnostic(
+        return None, [Diagnostic(
             path, first_line, "en-tête",
-            "valeur YAML invalide (date impossible, nombre démesuré…) ; mettez les textes entre guillemets."))
-        return None, None, diagnostics
-    finally:
-        loader.dispose()
+            "valeur YAML invalide (date impossible, nombre démesuré…) ; mettez les textes entre guillemets.")]
+
+
+def scan_keys(text: str, path: str, first_line: int) -> tuple[dict[str, int], list[Diagnostic]]:
+    """Line of each top-level key, from the text (a key starts a line, outside lists and
+    comments); duplicate keys, which YAML loaders silently overwrite, are reported."""
+    lines: dict[str, int] = {}
+    found: list[Diagnostic] = []
+    for number, line in enumerate(text.split("\n"), start=first_line):
+        if not line or line[0] in " \t#-\"'" or ":" not in line:
+            continue
+        key = line.split(":", 1)[0].rstrip()
+        if key in lines:
+            found.append(Diagnostic(path, number, key,
+                                    f"champ en double (déjà défini ligne {lines[key]}) ; ne gardez qu’une ligne."))
+        else:
+            lines[key] = number
+    return lines, found
 
 
 # libyaml's messages, in French for contributors (the start of the message is enough).
@@ -168,60 +180,7 @@ def _too_deep(text: str) -> int:
     return 0
 
 
-def key_lines(node: Any, first_line: int) -> dict[str, int]:
-    """Line of each key of a mapping node (first occurrence)."""
-    lines: dict[str, int] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key_node, _ in node.value:
-            lines.setdefault(str(key_node.value), key_node.start_mark.line + first_line)
-    return lines
-
-
-STR_TAG = "tag:yaml.org,2002:str"
-
-
-def _structure_problems(root: Any, path: str, first_line: int) -> list[Diagnostic]:
-    """Duplicate keys (which loaders silently overwrite), non-text keys and aliases."""
-    found: list[Diagnostic] = []
-    stack = [root]
-    visited: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in visited:  # the composer shares the node of an alias with its anchor
-            found.append(Diagnostic(path, node.start_mark.line + first_line, "en-tête",
-                                    "les ancres et alias YAML (« & », « * ») ne sont pas permis ; "
-                                    "recopiez la valeur."))
-            continue
-        visited.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            seen: dict[str, int] = {}
-            for key_node, value_node in node.value:
-                key, line = str(key_node.value), key_node.start_mark.line + first_line
-                if key_node.tag != STR_TAG:
-                    found.append(Diagnostic(path, line, "en-tête",
-                                            f"« {key} » n’est pas un nom de champ (un texte comme « titre ») ; "
-                                            "vérifiez la ligne."))
-                elif key in seen:
-                    found.append(Diagnostic(
-                        path, line, key,
-                        f"champ en double (déjà défini ligne {seen[key]}) ; ne gardez qu’une ligne."))
-                else:
-                    seen[key] = line
-                stack.append(value_node)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-    return found
-
-
-def _anchors(text: str, path: str, first_line: int) -> list[Diagnostic]:
-    """Anchors that no alias uses yet: only parsed when the text has « & » or « * »."""
-    found = []
-    for event in yaml.parse(text, Loader=SafeLoader):
-        if getattr(event, "anchor", None) and not isinstance(event, yaml.AliasEvent):
-            found.append(Diagnostic(path, event.start_mark.line + first_line, "en-tête",
-                                    "les ancres et alias YAML (« & », « * ») ne sont pas permis ; "
-                                    "recopiez la valeur."))
-    return found
+_CLOSING_FENCE = re.compile(r"^---[ \t]*$", re.M)
 
 
 def split_front_matter(text: str, path: str) -> tuple[str | None, str, int, list[Diagnostic]]:
@@ -230,29 +189,31 @@ def split_front_matter(text: str, path: str) -> tuple[str | None, str, int, list
         return None, "", 1, [Diagnostic(
             path, 1, "fichier",
             "le fichier est vide ; il doit commencer par un en-tête YAML entre deux lignes « --- ».")]
-    lines = text.split("\n")
-    if lines[0].rstrip() != FENCE:
+    first_end = text.find("\n")
+    if text[:first_end if first_end >= 0 else len(text)].rstrip() != FENCE:
         return None, text, 1, [Diagnostic(
             path, 1, "en-tête",
             "le fichier doit commencer par une ligne « --- », suivie de l’en-tête YAML "
             "puis d’une autre ligne « --- ».")]
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() == FENCE:
-            front = "\n".join(lines[1:index])
-            body = "\n".join(lines[index + 1:])
-            return front, body, index + 2, []
-    return None, "", 1, [Diagnostic(
-        path, 1, "en-tête",
-        "l’en-tête YAML ouvert ligne 1 n’est jamais fermé : ajoutez une ligne « --- » "
-        "après le dernier champ.")]
+    closing = _CLOSING_FENCE.search(text, first_end + 1) if first_end >= 0 else None
+    if closing is None:
+        return None, "", 1, [Diagnostic(
+            path, 1, "en-tête",
+            "l’en-tête YAML ouvert ligne 1 n’est jamais fermé : ajoutez une ligne « --- » "
+            "après le dernier champ.")]
+    front = text[first_end + 1:closing.start()].removesuffix("\n")
+    body_start = text.find("\n", closing.end())
+    body = text[body_start + 1:] if body_start >= 0 else ""
+    return front, body, text.count("\n", 0, closing.start()) + 2, []
 
 
-def read_entry(file: Path, ctype: ContentType) -> tuple[RawEntry, list[Diagnostic]]:
-    path = display_path(file)
-    entry = RawEntry(type=ctype, id=file.stem, path=path)
+def read_entry(file: Path | str, ctype: ContentType, path: str | None = None) -> tuple[RawEntry, list[Diagnostic]]:
+    path = path or display_path(Path(file))
+    entry = RawEntry(type=ctype, id=os.path.basename(file)[:-3], path=path)
     try:
-        size = file.stat().st_size
-        raw = file.read_bytes() if size <= MAX_FILE_BYTES else b""
+        with open(file, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        size = len(raw) if len(raw) <= MAX_FILE_BYTES else os.stat(file).st_size
     except OSError:
         entry.readable = False
         return entry, [Diagnostic(path, 1, "fichier", "fichier illisible (lien cassé, dossier ou droits).")]
@@ -276,8 +237,8 @@ def read_entry(file: Path, ctype: ContentType) -> tuple[RawEntry, list[Diagnosti
     if front is None:
         entry.readable = False
         return entry, diagnostics
-    # Tabs are not YAML indentation: accept them as spaces.
-    value, node, yaml_diagnostics = parse_yaml(front.replace("\t", "  "), path, first_line=2)
+    front = front.replace("\t", "  ")  # tabs are not YAML indentation: accept them as spaces
+    value, yaml_diagnostics = parse_yaml(front, path, first_line=2)
     diagnostics += yaml_diagnostics
     if value is None and not yaml_diagnostics:
         value = {}
@@ -289,8 +250,17 @@ def read_entry(file: Path, ctype: ContentType) -> tuple[RawEntry, list[Diagnosti
                 "l’en-tête doit être une suite de lignes « champ: valeur » "
                 "(par exemple « titre: \"…\" »)."))
         return entry, diagnostics
-    entry.data = {str(k): v for k, v in value.items()}
-    entry.lines = key_lines(node, first_line=2)
+    entry.lines, duplicates = scan_keys(front, path, first_line=2)
+    diagnostics += duplicates
+    odd = [key for key in value if not isinstance(key, str)]
+    if odd:
+        entry.readable = False
+        for key in odd:
+            diagnostics.append(Diagnostic(path, entry.lines.get(str(key), 2), "en-tête",
+                                          f"« {key} » n’est pas un nom de champ (un texte comme « titre ») ; "
+                                          "vérifiez la ligne."))
+        return entry, diagnostics
+    entry.data = value
     return entry, diagnostics
 
 
@@ -299,11 +269,13 @@ def read_vocabulary(file: Path, name: str) -> tuple[RawVocabulary, list[Diagnost
     vocab = RawVocabulary(name=name, path=path)
     if not file.is_file():
         return vocab, [Diagnostic(path, 1, "fichier", "référentiel introuvable.")]
-    value, node, diagnostics = parse_yaml(normalise_text(file.read_bytes()), path, first_line=1)
+    text = normalise_text(file.read_bytes())
+    value, diagnostics = parse_yaml(text, path, first_line=1)
     if diagnostics:
         return vocab, diagnostics
     if not isinstance(value, list):
         return vocab, [Diagnostic(path, 1, "fichier", "le référentiel doit être une liste d’éléments « - id: … ».")]
+    node = yaml.compose(text, Loader=SafeLoader)  # again, for the line of each record (small files)
     for record, item in zip(value, node.value):
         vocab.records.append((record, item.start_mark.line + 1))
     return vocab, diagnostics
@@ -313,16 +285,17 @@ def load(content_dir: Path, vocab_dir: Path | None = None) -> LoadResult:
     """Read every entry of every content type, and the vocabularies."""
     content_dir = Path(content_dir)
     vocab_dir = Path(vocab_dir) if vocab_dir else content_dir / "referentiels"
-    entries: list[RawEntry] = []
-    diagnostics: list[Diagnostic] = []
+    results: list[tuple[RawEntry, list[Diagnostic]]] = []
     for ctype in CONTENT_TYPES:
         folder = content_dir / ctype.directory
-        for file in sorted(folder.glob("*.md")) if folder.is_dir() else ():
-            if file.is_dir() or file.name.startswith("."):  # editor lock files (.#x.md), folders
-                continue
-            entry, found = read_entry(file, ctype)
-            entries.append(entry)
-            diagnostics += found
+        prefix = display_path(folder)
+        # Folders named like entries and editor lock files (.#x.md) are not entries.
+        names = sorted(e.name for e in os.scandir(folder)
+                       if e.name.endswith(".md") and not e.name.startswith(".") and not e.is_dir()) \
+            if folder.is_dir() else []
+        results += [read_entry(os.path.join(folder, name), ctype, f"{prefix}/{name}") for name in names]
+    entries = [entry for entry, _ in results]
+    diagnostics = [d for _, found in results for d in found]
     vocabularies: dict[str, RawVocabulary] = {}
     for name in VOCABULARIES:
         vocabularies[name], found = read_vocabulary(vocab_dir / f"{name}.yml", name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -265,8 +266,12 @@ def check_body_markup(entry: RawEntry, out: list[Diagnostic]) -> bool:
         ok = False
         out.append(Diagnostic(entry.path, line, "texte", message))
 
+    if not any(char in entry.body for char in "<[{!`~"):
+        return True  # nothing that could be markup (most bodies)
     in_fence = False
     for number, line in enumerate(entry.body.split("\n"), start=entry.body_line):
+        if not any(char in line for char in "<[{!`~"):
+            continue
         if _FENCE_RE.match(line):
             in_fence = not in_fence
             continue
@@ -379,6 +384,14 @@ def check_practice(entry: RawEntry, vocab: Vocabularies, campuses: dict[str, dic
     return None if checker.failed else values
 
 
+_NOT_ALNUM_RE = re.compile(r"[\W_]+")  # accents, once decomposed, are not alphanumeric either
+
+
+def title_key(title: str) -> str:
+    """Letters and digits only, without accents or case: « l’Énergie ! » → « lenergie »."""
+    return _NOT_ALNUM_RE.sub("", unicodedata.normalize("NFKD", title.casefold()))
+
+
 def check_collisions(entries: list[RawEntry]) -> list[Diagnostic]:
     """Ids equal but for case (one page on case-insensitive systems) are errors; titles that
     differ only by case, accents or punctuation are warnings. Linear: grouped by key."""
@@ -388,7 +401,7 @@ def check_collisions(entries: list[RawEntry]) -> list[Diagnostic]:
     for entry in entries:
         by_id.setdefault((entry.type.key, entry.id.lower()), []).append(entry)
         title = entry.data.get(entry.type.title_field)
-        key = slugify(title, replacements=[["’", " "], ["'", " "]]) if isinstance(title, str) else ""
+        key = title_key(title) if isinstance(title, str) else ""
         if key:
             by_title.setdefault((entry.type.key, key), []).append(entry)
     for group in by_id.values():
