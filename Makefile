@@ -7,7 +7,7 @@ FORMAT ?= texte
 # Material prints a banner about MkDocs 2 on every build; we pin MkDocs 1.6.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build check test clean nouvelle-pratique nouveau-campus
+.PHONY: serve build check test bench clean nouvelle-pratique nouveau-campus
 
 # `make nouvelle-pratique TITRE="…" DOMAINE=…`: each variable becomes an option.
 arg = $(if $($(1)),--$(2) '$(subst ','\'',$($(1)))')
@@ -15,7 +15,8 @@ arg = $(if $($(1)),--$(2) '$(subst ','\'',$($(1)))')
 serve: $(VENV)/.site ## Site en direct sur http://localhost:8000, rechargé à chaque modification
 	$(BIN)/mkdocs serve --dev-addr localhost:8000
 
-build: check ## Valide le contenu puis construit site/ (mkdocs build --strict)
+build: $(VENV)/.site ## Valide le contenu puis construit site/ (mkdocs build --strict)
+	@# The cmq plugin runs the same check as `make check` first, and stops on any error.
 	$(BIN)/mkdocs build --strict
 
 check: $(VENV)/.site ## Valide tout le contenu (FORMAT=github pour des annotations GitHub)
@@ -34,6 +35,9 @@ nouveau-campus: $(VENV)/.site ## Nouveau campus : questions, ou NOM= SECTEUR= RE
 	  $(call arg,REGION,region) $(call arg,ACADEMIE,academie) $(call arg,VILLE,ville) \
 	  $(call arg,ETABLISSEMENT,etablissement-support) $(call arg,ANNEE,annee-labellisation) \
 	  $(call arg,EXCELLENCE,excellence) $(call arg,SITE_WEB,site-web) $(call arg,SOURCE,source) $(call arg,ID,id)
+
+bench: $(VENV)/.dev ## Mesures de performance (N = 100, 1 000, 10 000 ; BENCH_SIZES=… BENCH_REPETITIONS=…)
+	$(BIN)/python -m tests.bench.run
 
 clean:
 	rm -rf site $(VENV)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -31,18 +32,52 @@ _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;", '"': "&quot;"}
 _HTML_RE = re.compile("[&<>|\"]")
 
 
-def md_escape(value: Any) -> str:
-    """Make any text inert and literal inside generated Markdown (and HTML)."""
-    text = " ".join(str(value).split())  # no line breaks: a value never starts a block
+@lru_cache(maxsize=65536)  # names of campuses and terms are printed on many pages
+def _md_escape_text(text: str) -> str:
+    text = " ".join(text.split())  # no line breaks: a value never starts a block
     text = _MD_ESCAPE.sub(r"\\\1", text)
     text = _MD_BLOCK_START.sub(lambda m: m.group() + "\\" if m.group().isdigit() else "\\" + m.group(), text)
     return _HTML_RE.sub(lambda m: _HTML[m.group()], text)
+
+
+@lru_cache(maxsize=4096)
+def relative_uri(base_dir: str, target: str) -> str:
+    """Path from a page's folder to another source file ("campus" → "secteurs/x.md":
+    "../secteurs/x.md"); URIs are POSIX and relative to the docs folder."""
+    base = base_dir.split("/") if base_dir else []
+    parts = target.split("/")
+    common = 0
+    while common < min(len(base), len(parts) - 1) and base[common] == parts[common]:
+        common += 1
+    return "/".join([".."] * (len(base) - common) + parts[common:])
+
+
+def md_escape(value: Any) -> str:
+    """Make any text inert and literal inside generated Markdown (and HTML)."""
+    return _md_escape_text(str(value))
 
 
 def external_link(url: str, text: str | None = None) -> Markup:
     """A link to a validated absolute URL (http, https or mailto), percent-encoded."""
     target = quote(url, safe=":/?#@!$&'*+,;=%~")
     return Markup(f"[{md_escape(text or url)}]({target})")
+
+
+# Long lists are split into pages of this many items, so that no page grows with the
+# catalogue (the index pages show the first items of each group and link to the rest).
+PAGE_SIZE = 50
+PREVIEW = 10  # items per group on the index pages of a large catalogue…
+LIST_IN_FULL = 150  # …while a catalogue of up to this many entries is listed in full
+
+
+@dataclass(frozen=True)
+class Pager:
+    number: int  # 1-based
+    uris: list[str]  # src URI of every page of the list
+
+    @property
+    def count(self) -> int:
+        return len(self.uris)
 
 
 @dataclass(frozen=True)
@@ -57,6 +92,7 @@ class Renderer:
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(templates_dir)),
             undefined=jinja2.StrictUndefined,
+            auto_reload=False,  # templates do not change during a build: no stat per page
             # Autoescape makes macro output trusted (Markup); finalize escapes every other value
             # for Markdown (md_escape also covers HTML).
             finalize=lambda v: v if isinstance(v, Markup) else Markup(md_escape(v)),
@@ -71,6 +107,8 @@ class Renderer:
                                 json_string=lambda v: Markup(json.dumps(str(v), ensure_ascii=False)))
         self.env.globals["external_link"] = external_link
         self.env.globals["content_types"] = CONTENT_TYPES
+        self.env.globals["preview"] = PREVIEW
+        self.env.globals["list_in_full"] = LIST_IN_FULL
         self.env.globals["code"] = lambda text: Markup(f"`{str(text).replace('`', '')}`")
         self.env.globals["schema_uri"] = schema_uri
 
@@ -90,11 +128,15 @@ class Renderer:
         def link(target: Campus | Practice | Term | str, text: Any = None) -> Markup:
             """A Markdown link from this page to another page (MkDocs checks it exists)."""
             src = target if isinstance(target, str) else target.src_uri
-            label = md_escape(text if text is not None else _label(target))
-            return Markup(f"[{label}]({posixpath.relpath(src, base or '.')})")
+            return _markdown_link(str(text if text is not None else _label(target)), src, base)
 
         content = self.env.get_template(template).render(link=link, **context)
         return GeneratedFile(uri, content)
+
+
+@lru_cache(maxsize=65536)  # the same term or campus is linked from many pages of one folder
+def _markdown_link(label: str, src: str, base: str) -> Markup:
+    return Markup(f"[{md_escape(label)}]({relative_uri(base, src)})")
 
 
 def _label(target: Any) -> str:
@@ -135,7 +177,9 @@ def practice_record(practice: Practice) -> dict[str, Any]:
 
 
 def _json(records: Iterable[dict[str, Any]]) -> str:
-    return json.dumps(list(records), ensure_ascii=False, indent=1) + "\n"
+    # One record per line: readable diffs, and the C encoder (indent= would use the slow one).
+    lines = ",\n".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in records)
+    return f"[\n{lines}\n]\n"
 
 
 # --------------------------------------------------------------------------- pages
@@ -154,7 +198,14 @@ def generate(catalog: Catalog, templates_dir: Path, edit_base: str | None = None
     files.extend(r.render("pratique.md.j2", p.src_uri, practice=p) for p in catalog.practices.values())
     for vocab in VOCABULARIES:
         files.append(r.render("referentiel-liste.md.j2", f"{vocab}/index.md", vocab=vocab))
-        files.extend(r.render("referentiel.md.j2", t.src_uri, term=t) for t in catalog.terms(vocab))
+        for term in catalog.terms(vocab):
+            campuses, practices = catalog.campuses_of(term), catalog.practices_of(term)
+            count = max(1, -(-max(len(campuses), len(practices)) // PAGE_SIZE))
+            uris = [term.src_uri] + [f"{vocab}/{term.id}/page-{n}.md" for n in range(2, count + 1)]
+            for n, uri in enumerate(uris):
+                window = slice(n * PAGE_SIZE, (n + 1) * PAGE_SIZE)
+                files.append(r.render("referentiel.md.j2", uri, term=term, campuses=campuses[window],
+                                      practices=practices[window], pager=Pager(n + 1, uris)))
     files.append(r.render("contribuer.md.j2", "contribuer.md"))
     files.extend(GeneratedFile(uri, text) for uri, text in
                  generate_schemas(catalog.vocabularies, list(catalog.campuses)).items())

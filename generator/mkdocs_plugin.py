@@ -58,8 +58,10 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         if result.catalog is None:
             report = "\n".join(d.format() for d in result.diagnostics)
             raise PluginError(f"Contenu invalide :\n{report}\n{summary(result.diagnostics)}")
-        for diagnostic in result.diagnostics:  # warnings only; `make check` shows them too
+        for diagnostic in result.diagnostics:  # warnings only (errors stopped the build above)
             log.info(diagnostic.format())
+        log.info(f"Contenu vérifié : {summary(result.diagnostics)} — {len(result.catalog.campuses)} campus, "
+                 f"{len(result.catalog.practices)} bonnes pratiques")
 
         # The raw entries and vocabularies are sources, not pages: drop them.
         sources = tuple(f"{t.directory}/" for t in CONTENT_TYPES) + ("referentiels/",)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .schema import CAMPUS, PRACTICE, VOCABULARIES
@@ -26,7 +27,7 @@ class Term:
     aliases: tuple[str, ...] = ()
     order: int = 0
 
-    @property
+    @cached_property
     def src_uri(self) -> str:
         return f"{self.vocab}/{self.id}.md"
 
@@ -61,7 +62,7 @@ class Campus:
     def title(self) -> str:
         return self.nom
 
-    @property
+    @cached_property
     def src_uri(self) -> str:
         return f"{CAMPUS.url_prefix}/{self.id}.md"
 
@@ -89,7 +90,7 @@ class Practice:
     def title(self) -> str:
         return self.titre
 
-    @property
+    @cached_property
     def src_uri(self) -> str:
         return f"{PRACTICE.url_prefix}/{self.id}.md"
 

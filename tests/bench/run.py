@@ -1,0 +1,258 @@
+"""`make bench`: how the pipeline and the build scale, compared with plain mkdocs-material.
+
+For N = 100, 1,000 and 10,000 synthetic practices (+ N/10 campuses), each measured in a
+fresh process, repeated (median reported, machines are noisy):
+  (a) load + validate, (b) generate pages, (c) the full build (check + mkdocs build
+  --strict with our plugin, Pagefind included), (d) a plain mkdocs-material build of the
+  same pages written out as ordinary Markdown (the reference, with its own search);
+then the ratio (c)/(d), peak memory, the largest pages, the size of site/ and what a
+browser downloads for a first search. Prints a table and writes build/bench.json.
+This is a benchmark, not a test: nothing here asserts a duration.
+
+  python -m tests.bench.run [--sizes 100,1000,10000] [--repetitions 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import yaml
+
+from .synthetic import write_catalogue
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH="0")
+
+STAGES = """
+import json, resource, sys, time
+from pathlib import Path
+from generator import load, validate, model, generate
+content = Path(sys.argv[1])
+t0 = time.perf_counter()
+checked = validate.validate(load.load(content))
+t1 = time.perf_counter()
+catalog = model.build(checked.vocabularies, checked.campuses, checked.practices)
+t2 = time.perf_counter()
+files = generate.generate(catalog, Path(sys.argv[2]))
+t3 = time.perf_counter()
+if len(sys.argv) > 3:  # write the pages out as ordinary Markdown, for the reference build
+    out = Path(sys.argv[3])
+    for f in files:
+        (out / f.uri).parent.mkdir(parents=True, exist_ok=True)
+        (out / f.uri).write_text(f.content, encoding="utf-8")
+print(json.dumps({"load_validate": t1 - t0, "generate": t3 - t1, "errors": len(checked.errors),
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall time and peak memory (MB) of a command and its children."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(map(str, command))} failed:\n{process.stderr.read().decode()[-3000:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def project_config(work: Path, content: Path) -> Path:
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
+    config.update(docs_dir=str(content), site_dir=str(work / "site"))
+    config["theme"]["custom_dir"] = str(ROOT / "theme" / "overrides")
+    config["plugins"] = [{"cmq": {"content_dir": str(content), "templates_dir": str(ROOT / "theme" / "pages")}}]
+    config.pop("watch", None)
+    path = work / "mkdocs.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def reference_config(work: Path, docs: Path) -> Path:
+    """Plain mkdocs-material with its built-in search, the same nav and Markdown extensions."""
+    ours = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
+    config = {
+        "site_name": ours["site_name"], "docs_dir": str(docs), "site_dir": str(work / "site-reference"),
+        "theme": {"name": "material", "language": "fr", "font": False},
+        "plugins": [{"search": {"lang": "fr"}}], "markdown_extensions": ours["markdown_extensions"],
+        "nav": ours["nav"], "not_in_nav": ours["not_in_nav"], "validation": ours["validation"],
+    }
+    path = work / "reference.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+_Loader.add_constructor("!ENV", lambda loader, node: None)
+
+
+def gz_size(path: Path) -> int:
+    data = path.read_bytes()
+    # Pagefind's index files are already compressed; the rest is measured as a server would send it.
+    return len(data) if path.suffix.startswith(".pf_") or path.suffix == ".pagefind" else len(gzip.compress(data, 9))
+
+
+def first_search_bytes(site: Path) -> int:
+    """pagefind.js, its worker, the French wasm, the entry and meta files, the largest index
+    chunk a query may need, and the fragments of the five results shown first."""
+    pf = site / "pagefind"
+    fixed = [pf / "pagefind.js", pf / "pagefind-worker.js", pf / "pagefind-entry.json",
+             *pf.glob("wasm.fr.pagefind"), *pf.glob("pagefind.fr_*.pf_meta")]
+    chunk = max((gz_size(p) for p in (pf / "index").glob("*.pf_index")), default=0)
+    fragments = sorted(gz_size(p) for p in (pf / "fragment").glob("*.pf_fragment"))
+    five = statistics.median(fragments) * 5 if fragments else 0
+    return int(sum(gz_size(p) for p in fixed if p.exists()) + chunk + five)
+
+
+def largest(site: Path, entries_only: bool) -> int:
+    pages = [p for p in site.rglob("*.html")
+             if not entries_only or (p.parent.parent.name in ("campus", "bonnes-pratiques") and p.name == "index.html")]
+    return max(p.stat().st_size for p in pages)
+
+
+def folder_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def measure(n: int, repetitions: int, scratch: Path) -> dict:
+    work = scratch / f"n{n}"
+    work.mkdir(parents=True, exist_ok=True)
+    content = write_catalogue(work, n)
+    docs = work / "docs"
+    runs: dict[str, list[float]] = {k: [] for k in ("a", "b", "c", "d", "peak_c", "peak_d", "peak_ab")}
+    for repetition in range(repetitions):
+        if docs.exists():
+            shutil.rmtree(docs)
+        docs.mkdir()
+        out = subprocess.run([sys.executable, "-c", STAGES, str(content), str(ROOT / "theme" / "pages"), str(docs)],
+                             cwd=ROOT, env=ENV, capture_output=True, text=True, check=True)
+        stages = json.loads(out.stdout)
+        assert stages["errors"] == 0, stages
+        runs["a"].append(stages["load_validate"])
+        runs["b"].append(stages["generate"])
+        runs["peak_ab"].append(stages["peak_mb"])
+        config = project_config(work, content)
+        # `make build`: the plugin checks the content (the same pipeline as `make check`), then builds.
+        t_build, peak = timed([str(BIN / "mkdocs"), "build", "--strict", "-q", "-f", str(config)], ROOT)
+        runs["c"].append(t_build)
+        runs["peak_c"].append(peak)
+        t_ref, peak_ref = timed([str(BIN / "mkdocs"), "build", "-q", "-f", str(reference_config(work, docs))], ROOT)
+        runs["d"].append(t_ref)
+        runs["peak_d"].append(peak_ref)
+        print(f"  N={n} run {repetition + 1}/{repetitions}: a={stages['load_validate']:.2f}s "
+              f"b={stages['generate']:.2f}s c={t_build:.1f}s d={t_ref:.1f}s", flush=True)
+    med = {k: statistics.median(v) for k, v in runs.items()}
+    site, reference = work / "site", work / "site-reference"
+    result = {
+        "n_practices": n, "n_campuses": max(1, n // 10), "repetitions": repetitions,
+        "load_validate_s": med["a"], "generate_s": med["b"], "build_s": med["c"], "reference_s": med["d"],
+        "ratio": med["c"] / med["d"], "peak_build_mb": med["peak_c"], "peak_reference_mb": med["peak_d"],
+        "peak_stages_mb": med["peak_ab"],
+        "largest_entry_page_kb": largest(site, True) / 1000, "largest_page_kb": largest(site, False) / 1000,
+        "site_mb": folder_size(site) / 1e6, "reference_site_mb": folder_size(reference) / 1e6,
+        "first_search_kb_gz": first_search_bytes(site) / 1000,
+        "reference_search_kb_gz": gz_size(reference / "search" / "search_index.json") / 1000,
+    }
+    shutil.rmtree(docs)
+    return result
+
+
+def serve_reload(scratch: Path) -> float | None:
+    """Seconds from saving a content file to the new page being served, on the real catalogue."""
+    work = scratch / "serve"
+    content = work / "content"
+    shutil.copytree(ROOT / "content", content)
+    config = project_config(work, content)
+    port = 8765
+    server = subprocess.Popen([str(BIN / "mkdocs"), "serve", "-f", str(config), "-a", f"127.0.0.1:{port}"],
+                              cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/campus/ferrocampus/"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(url, timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            return None
+        time.sleep(2)  # let the watcher settle
+        page = content / "campuses" / "ferrocampus.md"
+        page.write_text(page.read_text(encoding="utf-8").replace('ville: "Saintes"', 'ville: "Saintes-Mesure"'),
+                        encoding="utf-8")
+        start = time.perf_counter()
+        while time.perf_counter() - start < 30:
+            try:
+                if "Saintes-Mesure" in urllib.request.urlopen(url, timeout=5).read().decode():
+                    return time.perf_counter() - start
+            except OSError:  # the server is rebuilding
+                pass
+            time.sleep(0.1)
+        return None
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def table(results: list[dict], reload_s: float | None) -> str:
+    rows = [
+        ("N pratiques (+ N/10 campus)", "n_practices", "{:.0f}"),
+        ("(a) chargement + validation (s)", "load_validate_s", "{:.2f}"),
+        ("(b) génération des pages (s)", "generate_s", "{:.2f}"),
+        ("(c) make build complet (s)", "build_s", "{:.1f}"),
+        ("(d) mkdocs-material seul (s)", "reference_s", "{:.1f}"),
+        ("ratio (c)/(d)", "ratio", "{:.2f}"),
+        ("mémoire max. build (Mo)", "peak_build_mb", "{:.0f}"),
+        ("mémoire max. référence (Mo)", "peak_reference_mb", "{:.0f}"),
+        ("plus grande fiche (Ko HTML)", "largest_entry_page_kb", "{:.1f}"),
+        ("plus grande page (Ko HTML)", "largest_page_kb", "{:.1f}"),
+        ("site/ (Mo)", "site_mb", "{:.1f}"),
+        ("1re recherche (Ko gzip)", "first_search_kb_gz", "{:.0f}"),
+        ("index lunr de la référence (Ko gzip)", "reference_search_kb_gz", "{:.0f}"),
+    ]
+    width = max(len(label) for label, _, _ in rows)
+    lines = [f"{label:<{width}} | " + " | ".join(f"{fmt.format(r[key]):>8}" for r in results)
+             for label, key, fmt in rows]
+    lines.append(f"{'make serve : rechargement (s)':<{width}} | "
+                 + (f"{reload_s:>8.1f}" if reload_s is not None else "   échec"))
+    lines.append(f"{'explorateur : 1re vue (Ko gzip)':<{width}} | {'à venir':>8}")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Mesures de performance du catalogue")
+    parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "100,1000,10000"))
+    parser.add_argument("--repetitions", type=int, default=int(os.environ.get("BENCH_REPETITIONS", "3")))
+    parser.add_argument("--json", type=Path, default=ROOT / "build" / "bench.json")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="cmq-bench-") as scratch:
+        results = []
+        for n in (int(x) for x in args.sizes.split(",")):
+            print(f"N = {n}…", flush=True)
+            results.append(measure(n, args.repetitions, Path(scratch)))
+        reload_s = serve_reload(Path(scratch))
+    print()
+    print(table(results, reload_s))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps({"machine": {"cpus": os.cpu_count()}, "results": results,
+                                     "serve_reload_s": reload_s}, indent=1), encoding="utf-8")
+    print(f"\nRésultats : {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
