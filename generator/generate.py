@@ -8,20 +8,25 @@ validator) and links built by ``link()``. Nothing here imports MkDocs.
 
 from __future__ import annotations
 
+import csv
+from collections import Counter
+import io
 import json
 import posixpath
 import re
-from functools import lru_cache
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
 
-from .model import Campus, Catalog, Practice, Term
-from .schema import CAMPUS, CONTENT_TYPES, PRACTICE, VOCAB_LABELS, VOCABULARIES
+from . import charts
+from .model import KEYWORDS_PREFIX, Campus, Catalog, Keyword, Practice, Term
+from .schema import CAMPUS, CONTENT_TYPES, PRACTICE, VOCAB_LABELS, VOCABULARIES, ContentType, Kind
 from .schemas import generate_schemas, schema_uri
 
 # Characters Python-Markdown treats as inline syntax and accepts backslash-escaped, and
@@ -84,10 +89,34 @@ class Pager:
 class GeneratedFile:
     uri: str  # path in the site, e.g. "campus/foo.md" or "donnees/campus.json"
     content: str
+    # Pictures and controls of our own templates (SVG, form), as trusted HTML: the page holds
+    # a placeholder (fragment_placeholder) that the site stage replaces after sanitising.
+    fragments: tuple[tuple[str, str], ...] = ()
+
+
+def fragment_placeholder(name: str) -> str:
+    return f'<div id="cmq-fragment-{name}"></div>'
+
+
+def page_url(src_uri: str) -> str:
+    """The URL of a generated file relative to the site root, with directory URLs
+    ("index.md" → "", "campus/x.md" → "campus/x/", "donnees/a.csv" → "donnees/a.csv")."""
+    if not src_uri.endswith(".md"):
+        return src_uri
+    if src_uri == "index.md" or src_uri.endswith("/index.md"):
+        return src_uri[: -len("index.md")]
+    return src_uri[:-3] + "/"
+
+
+def relative_url(from_page: str, target: str) -> str:
+    """href from the page at URL ``from_page`` (a folder: "carte/") to ``target``."""
+    base = from_page.rstrip("/").split("/") if from_page else []
+    return "../" * len(base) + target if target or base else "./"
 
 
 class Renderer:
-    def __init__(self, templates_dir: Path, catalog: Catalog, edit_base: str | None = None):
+    def __init__(self, templates_dir: Path, catalog: Catalog, edit_base: str | None = None,
+                 depot: str | None = None, site_url: str | None = None):
         self.catalog = catalog
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(templates_dir)),
@@ -111,6 +140,7 @@ class Renderer:
         self.env.globals["list_in_full"] = LIST_IN_FULL
         self.env.globals["code"] = lambda text: Markup(f"`{str(text).replace('`', '')}`")
         self.env.globals["schema_uri"] = schema_uri
+        self.env.globals["charts"] = charts
 
         def edit_link(entry: Campus | Practice) -> Markup | str:
             """« Modifier cette fiche »: the entry's source file in the repository, if configured."""
@@ -120,7 +150,28 @@ class Renderer:
             return external_link(f"{edit_base.rstrip('/')}/{ctype.directory}/{entry.id}.md", "Modifier cette fiche")
 
         self.env.globals["edit_link"] = edit_link
+        self.env.globals["livret_chapters"] = livret_chapters
+        self.env.globals["keyword_pages"] = keyword_pages
+        self.env.globals["csv_columns"] = csv_columns
+        self.env.globals["related"] = Related(catalog)
+        self.env.globals.update(depot=depot, site_public=site_url, feed_size=FEED_SIZE)
+        self.env.globals["explorer_facets"] = lambda: [
+            {"name": name, "label": PRACTICE.field(name).label, "all": VOCAB_LABELS[vocab][2],
+             "terms": catalog.terms(vocab)} for name, vocab in EXPLORER_FACETS]
+        self.env.globals["campus_counts"] = lambda vocab: {
+            t.id: len(catalog.campuses_of(t)) for t in catalog.terms(vocab)}
+        self.env.globals["practice_counts"] = lambda vocab: {
+            t.id: len(catalog.practices_of(t)) for t in catalog.terms(vocab)}
+        self.env.globals["per_term"] = lambda vocab, counts: [(t.nom, counts[t.id]) for t in catalog.terms(vocab)]
+        self.env.globals["labelling_years"] = lambda: sorted(Counter(
+            c.annee_labellisation for c in catalog.campuses.values() if c.annee_labellisation).items())
         self.env.filters["body"] = lambda text: Markup(text)
+        self.env.filters["demote"] = lambda text, levels: Markup(demote_headings(text, levels))
+        # Fragments (SVG, form) are HTML, never Markdown: plain HTML escaping.
+        self.html_env = jinja2.Environment(
+            loader=self.env.loader, undefined=jinja2.StrictUndefined, auto_reload=False, autoescape=True,
+            trim_blocks=True, lstrip_blocks=True)
+        self.html_env.globals.update(catalog=catalog)
 
     def render(self, template: str, uri: str, **context: Any) -> GeneratedFile:
         base = posixpath.dirname(uri)
@@ -130,8 +181,18 @@ class Renderer:
             src = target if isinstance(target, str) else target.src_uri
             return _markdown_link(str(text if text is not None else _label(target)), src, base)
 
-        content = self.env.get_template(template).render(link=link, **context)
-        return GeneratedFile(uri, content)
+        fragments: list[tuple[str, str]] = []
+        page = page_url(uri)
+
+        def html(template_name: str, name: str, **values: Any) -> Markup:
+            """Render an HTML template as a fragment of this page; return its placeholder."""
+            url = lambda target: relative_url(page, page_url(  # noqa: E731
+                target if isinstance(target, str) else target.src_uri))
+            fragments.append((name, self.html_env.get_template(template_name).render(url=url, name=name, **values)))
+            return Markup(fragment_placeholder(name))
+
+        content = self.env.get_template(template).render(link=link, html=html, **context)
+        return GeneratedFile(uri, content, tuple(fragments))
 
 
 @lru_cache(maxsize=65536)  # the same term or campus is linked from many pages of one folder
@@ -173,7 +234,227 @@ def practice_record(practice: Practice) -> dict[str, Any]:
         elif isinstance(value, tuple):
             value = list(value)
         record[f.name] = value
+    record["date_ajout"] = _day(practice.added) if practice.added else None
     return record
+
+
+def _day(stamp: int) -> str:
+    return datetime.fromtimestamp(stamp, timezone.utc).date().isoformat()
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a CSV export; its description is printed on the « Données » page."""
+
+    name: str
+    description: str
+    value: Callable[[Any], Any]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, (tuple, list)):
+        return " ; ".join(map(str, value))
+    return str(value)
+
+
+def _getter(name: str, part: str | None = None) -> Callable[[Any], Any]:
+    def get(entry: Any) -> Any:
+        value = getattr(entry, name)
+        return getattr(value, part) if value is not None and part else value
+    return get
+
+
+def csv_columns(ctype: ContentType) -> list[Column]:
+    """The columns of a type's CSV, from its declaration: a vocabulary or campus field gives
+    two columns (identifier, then name); lists are joined with « ; »."""
+    columns = [Column("id", "Identifiant de la fiche (nom du fichier sans « .md »).", _getter("id")),
+               Column("url", "Adresse de la page de la fiche, relative à la racine du site.", _getter("url"))]
+    for f in ctype.fields:
+        if f.kind in (Kind.VOCAB, Kind.CAMPUS_REF):
+            what = "du campus" if f.kind is Kind.CAMPUS_REF else f"du référentiel « {f.vocab} »"
+            derived = " ; déduit du campus quand la fiche ne l’indique pas" if ctype is PRACTICE and f.name in (
+                "secteur", "region", "academie") else ""
+            columns.append(Column(f.name, f"{f.label} : identifiant {what}{derived}.", _getter(f.name, "id")))
+            columns.append(Column(f"{f.name}_nom", f"{f.label} : nom.", _getter(f.name, "title" if
+                                  f.kind is Kind.CAMPUS_REF else "nom")))
+        else:
+            rule = f.rule.rstrip(".")
+            if f.kind is Kind.BOOLEAN:
+                rule += " ; « oui », « non » ou vide si la source ne le dit pas"
+            elif f.kind is Kind.TEXT_LIST:
+                rule += " ; séparés par « ; »"
+            columns.append(Column(f.name, f"{f.label} : {rule[0].lower()}{rule[1:]}.", _getter(f.name)))
+    if ctype is CAMPUS:
+        columns.append(Column("bonnes_pratiques", "Identifiants des bonnes pratiques du campus, séparés par « ; ».",
+                              lambda c: [p.id for p in c.practices]))
+    else:
+        columns.append(Column("date_ajout", "Date d’entrée de la fiche au catalogue (AAAA-MM-JJ), "
+                              "d’après l’historique du dépôt.", lambda p: _day(p.added) if p.added else None))
+    return columns
+
+
+# A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR) is prefixed with « ' ».
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv(ctype: ContentType, entries: Iterable[Any]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
+    columns = csv_columns(ctype)
+    writer.writerow(c.name for c in columns)
+    for entry in entries:
+        cells = (_cell(c.value(entry)) for c in columns)
+        writer.writerow("'" + cell if cell.startswith(_FORMULA_START) else cell for cell in cells)
+    return out.getvalue()
+
+
+def explorer_index(catalog: Catalog) -> str:
+    """The explorer's data, small whatever N: vocabularies once, entries as arrays of
+    indexes into them (see assets/javascripts/explorateur.js for the reading side)."""
+    index = {vocab: {t.id: i for i, t in enumerate(catalog.terms(vocab))} for vocab in VOCABULARIES}
+    position = {c.id: i for i, c in enumerate(catalog.campuses.values())}
+    keywords = {slug: i for i, slug in enumerate(catalog.keywords)}
+
+    def at(vocab: str, term: Term | None) -> int:
+        return index[vocab][term.id] if term else -1
+
+    data = {
+        "v": 1,
+        **{vocab: [[t.id, t.nom] for t in catalog.terms(vocab)] for vocab in VOCABULARIES},
+        "mots_cles": [k.nom for k in catalog.keywords.values()],
+        # [id, nom, secteur, région, académie, ville, excellence (1, 0, -1: non précisé)]
+        "campus": [[c.id, c.nom, at("secteurs", c.secteur), at("regions", c.region), at("academies", c.academie),
+                    c.ville or "", -1 if c.excellence is None else int(c.excellence)]
+                   for c in catalog.campuses.values()],
+        # [id, titre, domaine, campus (index, -1), secteur, région, académie, mots-clés (indexes)]
+        "pratiques": [[p.id, p.titre, at("domaines", p.domaine), position[p.campus.id] if p.campus else -1,
+                       at("secteurs", p.secteur), at("regions", p.region), at("academies", p.academie),
+                       [keywords[k.slug] for k in p.keywords]]
+                      for p in catalog.practices.values()],
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+# The explorer's filters: URL parameter (a practice field) and its vocabulary.
+EXPLORER_FACETS = (("secteur", "secteurs"), ("region", "regions"), ("academie", "academies"), ("domaine", "domaines"))
+FEED_SIZE = 30
+
+
+def feed(catalog: Catalog, renderer: "Renderer", site_url: str, fallback: int) -> GeneratedFile:
+    """Atom feed of the latest practices, by the date they entered the catalogue (git
+    history); entries not committed yet take ``fallback`` (the date of the build's commit)."""
+    dated = sorted(catalog.practices.values(), key=lambda p: (-(p.added or fallback), p.id))[:FEED_SIZE]
+    base = site_url.rstrip("/") + "/"
+    stamp = lambda p: datetime.fromtimestamp(p.added or fallback, timezone.utc).isoformat()  # noqa: E731
+    text = renderer.html_env.get_template("flux.xml.j2").render(
+        practices=dated, base=base, stamp=stamp,
+        updated=stamp(dated[0]) if dated else datetime.fromtimestamp(fallback, timezone.utc).isoformat())
+    return GeneratedFile("flux.xml", text)
+
+
+# --------------------------------------------------------------------------- related entries
+
+def _around(items: list[Any], position: int, count: int, keep: Callable[[Any], bool], scan: int = 60) -> list[Any]:
+    """Up to ``count`` items that follow ``position`` in ``items`` (circularly) and pass
+    ``keep``, looking at no more than ``scan`` of them: constant work per page, and every
+    entry is linked from its neighbours."""
+    found: list[Any] = []
+    size = len(items)
+    for step in range(1, min(size, scan + 1)):
+        item = items[(position + step) % size]
+        if keep(item):
+            found.append(item)
+            if len(found) == count:
+                break
+    return found
+
+
+class Related:
+    """« Voir aussi » and « autres campus du secteur » of one catalogue."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self._positions: dict[tuple[str, str, str], dict[str, int]] = {}
+
+    def _position(self, kind: str, term: Term, items: list[Any], entry: Any) -> int:
+        key = (kind, term.vocab, term.id)
+        if key not in self._positions:
+            self._positions[key] = {e.id: i for i, e in enumerate(items)}
+        return self._positions[key].get(entry.id, 0)
+
+    def see_also(self, practice: Practice, count: int = 4) -> list[Practice]:
+        """Practices of the same domain in other regions (else of other campuses)."""
+        items = self.catalog.practices_of(practice.domaine)
+        at = self._position("p", practice.domaine, items, practice)
+        here = practice.region.id if practice.region else None
+        return (_around(items, at, count, lambda p: p is not practice and (p.region.id if p.region else None) != here)
+                or _around(items, at, count, lambda p: p is not practice and p.campus is not practice.campus))
+
+    def same_sector(self, entry: Campus | Practice, count: int = 4) -> list[Any]:
+        """Other campuses of a campus's sector, or practices of other campuses of a practice's sector."""
+        if entry.secteur is None:
+            return []
+        if isinstance(entry, Campus):
+            campuses = self.catalog.campuses_of(entry.secteur)
+            return _around(campuses, self._position("c", entry.secteur, campuses, entry), count,
+                           lambda c: c is not entry)
+        items = self.catalog.practices_of(entry.secteur)
+        return _around(items, self._position("p", entry.secteur, items, entry), count,
+                       lambda p: p is not entry and (p.campus is None or p.campus is not entry.campus))
+
+
+# --------------------------------------------------------------------------- livret and keywords
+
+_HEADING = re.compile(r"^(#{1,6})(?=\s)", re.M)
+_FENCE_RE = re.compile(r"^(```|~~~)", re.M)
+
+
+def demote_headings(markdown: str, levels: int) -> str:
+    """Push the headings of a body down ``levels`` (## → ####), leaving code blocks alone."""
+    parts = re.split(r"(^(?:```|~~~)[^\n]*\n.*?^(?:```|~~~)[ \t]*$)", markdown, flags=re.M | re.S)
+    return "".join(part if i % 2 else _HEADING.sub(lambda m: "#" * min(6, len(m.group(1)) + levels), part)
+                   for i, part in enumerate(parts))
+
+
+@dataclass(frozen=True)
+class Chapter:
+    domain: Term
+    practices: list[Practice]  # the practices on this page
+    uri: str  # the page that holds this part of the chapter
+    total: int  # practices of the whole chapter
+    pager: Pager
+
+
+LIVRET_PART = 100  # practices per page of a large Livret
+
+
+def livret_chapters(catalog: Catalog) -> list[Chapter]:
+    """The Livret: one page for a catalogue the size of the paper booklet (up to
+    LIST_IN_FULL practices); beyond, a page per domain, split into parts of LIVRET_PART
+    practices, so that no page grows with the catalogue."""
+    chapters = []
+    for d in catalog.terms("domaines"):
+        practices = catalog.practices_of(d)
+        if len(catalog.practices) <= LIST_IN_FULL:
+            chapters.append(Chapter(d, practices, LIVRET, len(practices), Pager(1, [LIVRET])))
+            continue
+        count = max(1, -(-len(practices) // LIVRET_PART))
+        uris = [f"livret/{d.id}.md"] + [f"livret/{d.id}/partie-{n}.md" for n in range(2, count + 1)]
+        chapters.extend(Chapter(d, practices[n * LIVRET_PART:(n + 1) * LIVRET_PART], uri, len(practices),
+                                Pager(n + 1, uris)) for n, uri in enumerate(uris))
+    return chapters
+
+
+LIVRET = "livret/index.md"
+
+
+def keyword_pages(keyword: Keyword) -> list[str]:
+    count = max(1, -(-len(keyword.practices) // PAGE_SIZE))
+    return [keyword.src_uri] + [f"{KEYWORDS_PREFIX}/{keyword.slug}/page-{n}.md" for n in range(2, count + 1)]
 
 
 def _json(records: Iterable[dict[str, Any]]) -> str:
@@ -184,13 +465,17 @@ def _json(records: Iterable[dict[str, Any]]) -> str:
 
 # --------------------------------------------------------------------------- pages
 
-def generate(catalog: Catalog, templates_dir: Path, edit_base: str | None = None) -> list[GeneratedFile]:
+def generate(catalog: Catalog, templates_dir: Path, edit_base: str | None = None,
+             site_url: str | None = None, build_time: int = 0, depot: str | None = None) -> list[GeneratedFile]:
     """Every generated page and data file of the site, in a stable order.
 
     ``edit_base``: URL of the content folder in the repository's editor (e.g.
     ``https://github.com/o/r/edit/main/content``), for the « Modifier cette fiche » links.
+    ``site_url``: public address of the site (absolute links of the Atom feed);
+    ``build_time``: the date given to entries that git does not date yet (reproducible);
+    ``depot``: the repository's address (contact link of the accessibility statement).
     """
-    r = Renderer(Path(templates_dir), catalog, edit_base)
+    r = Renderer(Path(templates_dir), catalog, edit_base, depot, site_url)
     files = [r.render("accueil.md.j2", "index.md")]
     files.append(r.render("campus-liste.md.j2", f"{CAMPUS.url_prefix}/index.md"))
     files.extend(r.render("campus.md.j2", c.src_uri, campus=c) for c in catalog.campuses.values())
@@ -206,10 +491,30 @@ def generate(catalog: Catalog, templates_dir: Path, edit_base: str | None = None
                 window = slice(n * PAGE_SIZE, (n + 1) * PAGE_SIZE)
                 files.append(r.render("referentiel.md.j2", uri, term=term, campuses=campuses[window],
                                       practices=practices[window], pager=Pager(n + 1, uris)))
+    files.append(r.render("mots-cles-liste.md.j2", f"{KEYWORDS_PREFIX}/index.md"))
+    for keyword in catalog.keywords.values():
+        uris = keyword_pages(keyword)
+        for n, uri in enumerate(uris):
+            files.append(r.render("mot-cle.md.j2", uri, keyword=keyword, pager=Pager(n + 1, uris),
+                                  practices=keyword.practices[n * PAGE_SIZE:(n + 1) * PAGE_SIZE]))
+    files.append(r.render("explorer.md.j2", "explorer/index.md"))
+    files.append(r.render("carte.md.j2", "carte/index.md"))
+    files.append(r.render("statistiques.md.j2", "statistiques/index.md"))
+    chapters = livret_chapters(catalog)
+    files.append(r.render("livret.md.j2", LIVRET, chapters=[c for c in chapters if c.uri == LIVRET],
+                          all_chapters=chapters, livret_part=LIVRET_PART))
+    files.extend(r.render("livret.md.j2", c.uri, chapters=[c], all_chapters=chapters, livret_part=LIVRET_PART)
+                 for c in chapters if c.uri != LIVRET)
+    files.append(r.render("donnees.md.j2", "donnees/index.md"))
+    files.append(r.render("accessibilite.md.j2", "accessibilite.md"))
     files.append(r.render("contribuer.md.j2", "contribuer.md"))
     files.extend(GeneratedFile(uri, text) for uri, text in
                  generate_schemas(catalog.vocabularies, list(catalog.campuses)).items())
     files.append(GeneratedFile("donnees/campus.json", _json(map(campus_record, catalog.campuses.values()))))
     files.append(GeneratedFile("donnees/bonnes-pratiques.json",
                                _json(map(practice_record, catalog.practices.values()))))
+    files.append(GeneratedFile("donnees/campus.csv", _csv(CAMPUS, catalog.campuses.values())))
+    files.append(GeneratedFile("donnees/bonnes-pratiques.csv", _csv(PRACTICE, catalog.practices.values())))
+    files.append(GeneratedFile("donnees/explorateur.json", explorer_index(catalog)))
+    files.append(feed(catalog, r, site_url or "", build_time))
     return files

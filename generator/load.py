@@ -8,6 +8,7 @@ so that later stages can point at it. Problems become Diagnostics.
 from __future__ import annotations
 
 import os
+import subprocess
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -301,3 +302,36 @@ def load(content_dir: Path, vocab_dir: Path | None = None) -> LoadResult:
         vocabularies[name], found = read_vocabulary(vocab_dir / f"{name}.yml", name)
         diagnostics += found
     return LoadResult(entries, vocabularies, diagnostics)
+
+
+def added_dates(content_dir: Path) -> dict[str, int]:
+    """When each practice file entered the catalogue: the time of the commit that added it
+    (Unix time), keyed like ``RawEntry.path``. One ``git log`` for the whole folder;
+    files not committed yet, or a folder outside a git repository, are simply absent."""
+    folder = Path(content_dir) / "bonnes-pratiques"
+    if not folder.is_dir():
+        return {}
+    try:
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=folder, capture_output=True,
+                             text=True, timeout=30)
+        if top.returncode != 0:
+            return {}
+        # Oldest first, following no renames: a file's first "A" is when it entered.
+        log = subprocess.run(
+            ["git", "-c", "core.quotepath=off", "log", "--reverse", "--diff-filter=A", "--name-only",
+             "--format=@%ct", "--no-renames", "--", "."],
+            cwd=folder, capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    if log.returncode != 0:
+        return {}
+    root = Path(top.stdout.strip())
+    dates: dict[str, int] = {}
+    stamp = 0
+    for line in log.stdout.splitlines():
+        if line.startswith("@"):
+            stamp = int(line[1:]) if line[1:].isdigit() else 0
+        elif line.endswith(".md"):
+            path = display_path(root / line)
+            dates.setdefault(path, stamp)  # a file deleted then added again keeps its first date
+    return dates

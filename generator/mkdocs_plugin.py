@@ -23,7 +23,7 @@ from mkdocs.structure.pages import Page
 
 from . import pipeline, sanitize
 from .diagnostics import summary
-from .generate import generate
+from .generate import fragment_placeholder, generate
 from .schema import CONTENT_TYPES
 
 log = logging.getLogger("mkdocs.plugins.cmq")
@@ -68,12 +68,18 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         for file in [f for f in files if f.src_uri.startswith(sources)]:
             files.remove(file)
         self._generated: set[str] = set()
+        self._fragments: dict[str, tuple[tuple[str, str], ...]] = {}
         depot, branch = config.extra.get("depot"), config.extra.get("branche", "main")
         # The repository layout is fixed: entries live in content/ (whatever folder a test builds).
         edit_base = f"{depot.rstrip('/')}/edit/{branch}/content" if depot else None
-        for generated in generate(result.catalog, root / self.config.templates_dir, edit_base):
+        site_url = config.site_url or config.extra.get("site_public") or ""
+        build_time = int(os.environ.get("SOURCE_DATE_EPOCH") or 0)
+        for generated in generate(result.catalog, root / self.config.templates_dir, edit_base, site_url,
+                                  build_time, depot):
             files.append(File.generated(config, generated.uri, content=generated.content))
             self._generated.add(generated.uri)
+            if generated.fragments:
+                self._fragments[generated.uri] = generated.fragments
         return files
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -84,5 +90,14 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
             raise PluginError(f"Pagefind a échoué :\n{result.stdout}{result.stderr}")
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        # Contributed bodies are part of these pages: sanitise them whatever the validator let through.
-        return sanitize.clean(html) if page.file.src_uri in self._generated else html
+        # Contributed bodies are part of these pages: sanitise them whatever the validator let through,
+        # then put our own pictures and controls (trusted fragments: SVG, forms) in their places.
+        if page.file.src_uri not in self._generated:
+            return html
+        html = sanitize.clean(html)
+        for name, fragment in self._fragments.get(page.file.src_uri, ()):
+            placeholder = fragment_placeholder(name)
+            if placeholder not in html:
+                raise PluginError(f"{page.file.src_uri} : emplacement « {name} » introuvable après nettoyage.")
+            html = html.replace(placeholder, fragment, 1)
+        return html

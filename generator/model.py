@@ -7,10 +7,12 @@ in linear time.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Iterable
+
+from slugify import slugify
 
 from .schema import CAMPUS, PRACTICE, VOCABULARIES
 
@@ -26,6 +28,8 @@ class Term:
     region: str | None = None  # académies only
     aliases: tuple[str, ...] = ()
     order: int = 0
+    code: str | None = None  # regions: the abbreviation shown on the map
+    carte: tuple[int, int] | None = None  # regions: (column, row) of its tile on the map
 
     @cached_property
     def src_uri(self) -> str:
@@ -85,6 +89,8 @@ class Practice:
     mots_cles: tuple[str, ...] = ()
     contact: str | None = None
     source: str | None = None
+    added: int = 0  # when the entry entered the catalogue (Unix time, from git history)
+    keywords: tuple[Keyword, ...] = ()
 
     @property
     def title(self) -> str:
@@ -99,6 +105,22 @@ class Practice:
         return f"{PRACTICE.url_prefix}/{self.id}/"
 
 
+@dataclass(eq=False)
+class Keyword:
+    """A keyword of the practices; spellings that differ only in case or accents are one."""
+
+    slug: str
+    nom: str
+    practices: list[Practice] = field(default_factory=list)
+
+    @property
+    def src_uri(self) -> str:
+        return f"{KEYWORDS_PREFIX}/{self.slug}.md"
+
+
+KEYWORDS_PREFIX = "mots-cles"
+
+
 @dataclass
 class Catalog:
     vocabularies: Vocabularies
@@ -107,6 +129,7 @@ class Catalog:
     # (vocabulary, term id) -> entries, filled by build()
     campuses_by: dict[tuple[str, str], list[Campus]] = field(default_factory=dict)
     practices_by: dict[tuple[str, str], list[Practice]] = field(default_factory=dict)
+    keywords: dict[str, Keyword] = field(default_factory=dict)  # slug -> keyword, sorted by slug
 
     def terms(self, vocab: str) -> list[Term]:
         return list(self.vocabularies.terms[vocab].values())
@@ -127,8 +150,12 @@ def _terms_of_practice(practice: Practice) -> list[Term]:
 
 
 def build(vocabularies: Vocabularies, campus_values: list[dict[str, Any]],
-          practice_values: list[dict[str, Any]]) -> Catalog:
-    """Assemble the catalogue from validated values (ids already resolved to current ones)."""
+          practice_values: list[dict[str, Any]], added: dict[str, int] | None = None) -> Catalog:
+    """Assemble the catalogue from validated values (ids already resolved to current ones).
+
+    ``added``: entry path -> when it entered the catalogue (see ``load.added_dates``).
+    """
+    added = added or {}
     term = vocabularies.term
     campuses: dict[str, Campus] = {}
     for values in sorted(campus_values, key=lambda v: v["id"]):
@@ -154,6 +181,7 @@ def build(vocabularies: Vocabularies, campus_values: list[dict[str, Any]],
             region=region, academie=academie, secteur=secteur, campus=campus,
             mots_cles=tuple(values.get("mots_cles") or ()), contact=values.get("contact"),
             source=values.get("source"), body=values["body"], path=values["path"],
+            added=added.get(values["path"], 0),
         )
         practices[practice.id] = practice
         if campus:
@@ -171,7 +199,27 @@ def build(vocabularies: Vocabularies, campus_values: list[dict[str, Any]],
         for t in vocabularies.terms[vocab].values():
             campuses_by.setdefault((vocab, t.id), [])
             practices_by.setdefault((vocab, t.id), [])
-    return Catalog(vocabularies, campuses, practices, dict(campuses_by), dict(practices_by))
+    return Catalog(vocabularies, campuses, practices, dict(campuses_by), dict(practices_by),
+                   _keywords(practices.values()))
+
+
+def _keywords(practices: Iterable[Practice]) -> dict[str, Keyword]:
+    """Group the practices by keyword; a keyword is named by its most frequent spelling."""
+    found: dict[str, Keyword] = {}
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for practice in practices:
+        own: dict[str, Keyword] = {}
+        for word in practice.mots_cles:
+            slug = slugify(word)
+            if not slug or slug in own:
+                continue
+            keyword = own[slug] = found.setdefault(slug, Keyword(slug, word))
+            spellings[slug][word] += 1
+            keyword.practices.append(practice)
+        practice.keywords = tuple(own.values())
+    for slug, keyword in found.items():  # most frequent spelling, then alphabetical: stable
+        keyword.nom = min(spellings[slug].items(), key=lambda item: (-item[1], item[0]))[0]
+    return dict(sorted(found.items()))
 
 
 def _optional(vocabularies: Vocabularies, vocab: str, term_id: str | None) -> Term | None:

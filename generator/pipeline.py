@@ -24,5 +24,6 @@ def run(content_dir: Path, vocab_dir: Path | None = None) -> PipelineResult:
     checked = validate.validate(loaded)
     if not checked.ok:
         return PipelineResult(checked.diagnostics, None)
-    catalog = model.build(checked.vocabularies, checked.campuses, checked.practices)
+    catalog = model.build(checked.vocabularies, checked.campuses, checked.practices,
+                          load.added_dates(content_dir))
     return PipelineResult(checked.diagnostics, catalog)

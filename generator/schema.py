@@ -62,11 +62,12 @@ TITLE_MAX = 160
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 # Vocabularies, in the order they are shown; each is content/referentiels/<name>.yml.
 VOCABULARIES = ("domaines", "secteurs", "regions", "academies")
+# (singular, plural, « every value » as a filter of the explorer)
 VOCAB_LABELS = {
-    "domaines": ("domaine", "Domaines du Livret"),
-    "secteurs": ("secteur", "Secteurs"),
-    "regions": ("région", "Régions"),
-    "academies": ("académie", "Académies"),
+    "domaines": ("domaine", "Domaines du Livret", "Tous les domaines"),
+    "secteurs": ("secteur", "Secteurs", "Tous les secteurs"),
+    "regions": ("région", "Régions", "Toutes les régions"),
+    "academies": ("académie", "Académies", "Toutes les académies"),
 }
 
 CAMPUS = ContentType(

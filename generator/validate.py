@@ -77,9 +77,20 @@ def build_vocabularies(raw: dict[str, RawVocabulary]) -> tuple[Vocabularies, lis
                 diagnostics.append(Diagnostic(vocab.path, line, "nom", f"« {term_id} » n’a pas de nom."))
                 continue
             former = tuple(str(a) for a in record.get("anciens_noms") or ())
+            code, carte = record.get("code"), record.get("carte")
+            if code is not None and not (isinstance(code, str) and code.strip()):
+                diagnostics.append(Diagnostic(vocab.path, line, "code", f"« code » de « {term_id} » : un texte court."))
+                code = None
+            if carte is not None and not (isinstance(carte, list) and len(carte) == 2 and all(
+                    isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= 20 for n in carte)):
+                diagnostics.append(Diagnostic(
+                    vocab.path, line, "carte",
+                    f"« carte » de « {term_id} » : [colonne, ligne], deux entiers de 0 à 20, par exemple [2, 1]."))
+                carte = None
             terms[name][term_id] = Term(
                 vocab=name, id=term_id, nom=nom.strip(), titre=record.get("titre"),
-                region=record.get("region"), aliases=former, order=order)
+                region=record.get("region"), aliases=former, order=order,
+                code=code.strip() if code else None, carte=tuple(carte) if carte else None)
             for alias in former:
                 aliases[name][alias] = term_id
     for term in terms["academies"].values():

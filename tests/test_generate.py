@@ -12,8 +12,11 @@ import os
 import pytest
 from conftest import CATALOGUE, REFERENTIELS, ROOT
 
-from generator import pipeline
-from generator.generate import generate, md_escape
+import yaml
+from slugify import slugify
+
+from generator import load, pipeline
+from generator.generate import GeneratedFile, generate, md_escape
 
 GOLDEN = ROOT / "tests" / "golden"
 TEMPLATES = ROOT / "theme" / "pages"
@@ -26,28 +29,59 @@ GOLDEN_PAGES = [
     "secteurs/mobilite-aeronautique-transports.md", "domaines/innovation-pedagogique.md",
     "academies/index.md", "regions/bretagne.md", "donnees/campus.json", "donnees/bonnes-pratiques.json",
     "contribuer.md", "donnees/schema/bonne-pratique.schema.json",
+    "explorer/index.md", "carte/index.md", "statistiques/index.md", "livret/index.md", "donnees/index.md",
+    "donnees/campus.csv", "donnees/bonnes-pratiques.csv", "donnees/explorateur.json", "flux.xml",
+    "mots-cles/index.md", "accessibilite.md",
 ]
 
 
 @pytest.fixture(scope="module")
-def generated() -> dict[str, str]:
-    result = pipeline.run(CATALOGUE, REFERENTIELS)
-    return {f.uri: f.content for f in generate(result.catalog, TEMPLATES, EDIT_BASE)}
+def generated_files() -> dict[str, GeneratedFile]:
+    # Golden files must not depend on when the fixtures were committed: no git dates.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(load, "added_dates", lambda folder: {})
+        result = pipeline.run(CATALOGUE, REFERENTIELS)
+    files = generate(result.catalog, TEMPLATES, EDIT_BASE, "https://catalogue.example/", 1_700_000_000,
+                     "https://depot.example")
+    return {f.uri: f for f in files}
+
+
+@pytest.fixture(scope="module")
+def generated(generated_files) -> dict[str, str]:
+    return {uri: f.content for uri, f in generated_files.items()}
+
+
+def check_golden(golden, text: str) -> None:
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_bytes(text.encode("utf-8"))
+    assert text == golden.read_bytes().decode("utf-8")  # bytes: CSV lines end with CRLF
 
 
 @pytest.mark.parametrize("uri", GOLDEN_PAGES)
 def test_golden(generated, uri):
-    golden = GOLDEN / uri
-    if os.environ.get("UPDATE_GOLDEN"):
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(generated[uri], encoding="utf-8")
-    assert generated[uri] == golden.read_text(encoding="utf-8")
+    check_golden(GOLDEN / uri, generated[uri])
+
+
+@pytest.mark.parametrize("uri", ["carte/index.md", "explorer/index.md", "statistiques/index.md"])
+def test_golden_fragments(generated_files, uri):
+    """The SVG and form fragments that the site stage puts in place after sanitising."""
+    fragments = generated_files[uri].fragments
+    assert fragments
+    text = "".join(f"<!-- {name} -->\n{html}\n" for name, html in fragments)
+    check_golden(GOLDEN / "fragments" / (uri.replace("/", "_") + ".html"), text)
 
 
 def test_every_page_is_generated(generated):
     expected = {"index.md", "campus/index.md", "bonnes-pratiques/index.md", "contribuer.md",
                 "donnees/campus.json", "donnees/bonnes-pratiques.json",
-                "donnees/schema/campus.schema.json", "donnees/schema/bonne-pratique.schema.json"}
+                "donnees/schema/campus.schema.json", "donnees/schema/bonne-pratique.schema.json",
+                "explorer/index.md", "carte/index.md", "statistiques/index.md", "livret/index.md",
+                "donnees/index.md", "accessibilite.md", "donnees/campus.csv", "donnees/bonnes-pratiques.csv",
+                "donnees/explorateur.json", "flux.xml", "mots-cles/index.md"}
+    keywords = {slugify(k) for p in (CATALOGUE / "bonnes-pratiques").glob("*.md")
+                for k in yaml.safe_load(p.read_text(encoding="utf-8").split("---")[1]).get("mots_cles", [])}
+    expected |= {f"mots-cles/{k}.md" for k in keywords}
     expected |= {f"campus/{p.stem}.md" for p in (CATALOGUE / "campuses").glob("*.md")}
     expected |= {f"bonnes-pratiques/{p.stem}.md" for p in (CATALOGUE / "bonnes-pratiques").glob("*.md")}
     for vocab, count in (("secteurs", 12), ("regions", 18), ("academies", 30), ("domaines", 6)):

@@ -247,7 +247,10 @@ def test_two_builds_are_byte_identical(tmp_path):
 
 
 def test_page_budget_of_100_kb(real_site):
-    too_big = [(p, p.stat().st_size) for p in real_site.rglob("*.html") if p.stat().st_size > 100_000]
+    # The printable Livret is the one exception: a print edition of every practice, by design
+    # (its pages hold at most LIVRET_PART practices: see test_scale).
+    too_big = [(p, p.stat().st_size) for p in real_site.rglob("*.html")
+               if p.stat().st_size > 100_000 and p.relative_to(real_site).parts[0] != "livret"]
     assert too_big == []
 
 

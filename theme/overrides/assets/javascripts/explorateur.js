@@ -1,0 +1,187 @@
+// The explorer (/explorer/): the filters of partials drawn by explorateur.html.j2, applied to
+// donnees/explorateur.json (see explorer_index() in generator/generate.py for its layout).
+// The state lives in the URL query: a selection can be shared, and back / forward restore it.
+// Without this script the page keeps its static grouped list.
+const FACETS = ["secteur", "region", "academie", "domaine"];
+const VOCAB = { secteur: "secteurs", region: "regions", academie: "academies", domaine: "domaines" };
+const PAGE = 30; // items shown per list before « Afficher plus »
+
+const fold = (text) => text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+const plural = (n, one, many) => `${n} ${n > 1 ? many : one}`;
+
+const root = document.querySelector("[data-explorateur]");
+if (root) start(root);
+
+async function start(root) {
+  let data;
+  try {
+    const response = await fetch(root.dataset.index);
+    if (!response.ok) return;
+    data = await response.json();
+  } catch {
+    return; // the static list stays
+  }
+  const base = new URL(root.dataset.racine, location.href);
+  const form = root.querySelector("form");
+  const status = root.querySelector(".cmq-bilan");
+  const index = Object.fromEntries(FACETS.map((f) => [f, new Map(data[VOCAB[f]].map(([id], i) => [id, i]))]));
+  const name = (facet, i) => (i >= 0 ? data[VOCAB[facet]][i][1] : "");
+
+  const campuses = data.campus.map(([id, nom, secteur, region, academie, ville, excellence]) => ({
+    kind: "campus", id, nom, ville, secteur, region, academie, excellence: excellence === 1,
+    domaines: new Set(), text: fold(`${nom} ${ville}`),
+  }));
+  const practices = data.pratiques.map(([id, titre, domaine, c, secteur, region, academie, keywords]) => {
+    const campus = c >= 0 ? campuses[c] : null;
+    if (campus) campus.domaines.add(domaine);
+    const words = [titre, campus?.nom ?? "", campus?.ville ?? "", ...keywords.map((k) => data.mots_cles[k])];
+    return { kind: "pratiques", id, titre, domaine, campus, secteur, region, academie,
+             excellence: Boolean(campus?.excellence), text: fold(words.join(" ")) };
+  });
+  const all = [...campuses, ...practices];
+
+  // ---- state <-> URL <-> form
+  const state = { q: "", excellence: false, ...Object.fromEntries(FACETS.map((f) => [f, -1])) };
+  const readURL = () => {
+    const query = new URLSearchParams(location.search);
+    state.q = query.get("q") ?? "";
+    for (const f of FACETS) state[f] = index[f].get(query.get(f)) ?? -1;
+    state.excellence = query.get("excellence") === "oui";
+    form.elements.q.value = state.q;
+    for (const f of FACETS) form.elements[f].value = state[f] >= 0 ? data[VOCAB[f]][state[f]][0] : "";
+    form.elements.excellence.checked = state.excellence;
+  };
+  const readForm = () => {
+    state.q = form.elements.q.value;
+    for (const f of FACETS) state[f] = index[f].get(form.elements[f].value) ?? -1;
+    state.excellence = form.elements.excellence.checked;
+  };
+  const url = () => {
+    const query = new URLSearchParams();
+    if (state.q.trim()) query.set("q", state.q.trim());
+    for (const f of FACETS) if (state[f] >= 0) query.set(f, data[VOCAB[f]][state[f]][0]);
+    if (state.excellence) query.set("excellence", "oui");
+    const text = query.toString();
+    return location.pathname + (text ? `?${text}` : "");
+  };
+
+  // ---- matching and counts
+  const matches = (entry, words, skip) => {
+    for (const f of FACETS) {
+      if (f === skip || state[f] < 0) continue;
+      if (f === "domaine" && entry.kind === "campus") {
+        if (!entry.domaines.has(state.domaine)) return false; // a campus with a practice of that domain
+      } else if (entry[f] !== state[f]) return false;
+    }
+    if (skip !== "excellence" && state.excellence && !entry.excellence) return false;
+    return words.every((w) => entry.text.includes(w));
+  };
+  const updateCounts = (words) => {
+    for (const f of FACETS) {
+      const counts = new Array(data[VOCAB[f]].length).fill(0);
+      for (const entry of all) {
+        if (!matches(entry, words, f)) continue;
+        if (f === "domaine" && entry.kind === "campus") entry.domaines.forEach((d) => counts[d]++);
+        else if (entry[f] >= 0) counts[entry[f]]++;
+      }
+      for (const option of form.elements[f].options) {
+        if (!option.value) continue;
+        option.dataset.nom ??= option.textContent;
+        option.textContent = `${option.dataset.nom} (${counts[index[f].get(option.value)]})`;
+      }
+    }
+    const excellent = all.filter((e) => e.excellence && matches(e, words, "excellence")).length;
+    root.querySelector('[data-compte="excellence"]').textContent = `(${excellent})`;
+  };
+
+  // ---- results
+  const shown = { campus: PAGE, pratiques: PAGE };
+  const link = (href, text) => {
+    const a = document.createElement("a");
+    a.href = new URL(href, base).href;
+    a.textContent = text; // names and titles come from contributions: text only
+    return a;
+  };
+  const item = (entry) => {
+    const li = document.createElement("li");
+    if (entry.kind === "campus") {
+      li.append(link(`campus/${entry.id}/`, entry.nom));
+      const where = [name("region", entry.region), entry.ville].filter(Boolean).join(", ");
+      li.append(` — ${name("secteur", entry.secteur)}${where ? ` — ${where}` : ""}`);
+    } else {
+      li.append(link(`bonnes-pratiques/${entry.id}/`, entry.titre), " ");
+      const badge = document.createElement("span");
+      badge.className = "cmq-badge";
+      badge.textContent = name("domaine", entry.domaine);
+      li.append(badge);
+      const where = entry.campus
+        ? `${entry.campus.nom}${entry.campus.ville ? ` (${entry.campus.ville})` : ""}`
+        : name("academie", entry.academie) || name("region", entry.region);
+      if (where) li.append(` — ${where}`);
+    }
+    return li;
+  };
+  let results = { campus: [], pratiques: [] };
+  const drawList = (kind, focusFrom = -1) => {
+    const list = root.querySelector(`[data-liste="${kind}"]`);
+    const button = root.querySelector(`[data-plus="${kind}"]`);
+    const entries = results[kind];
+    list.replaceChildren(...entries.slice(0, shown[kind]).map(item));
+    root.querySelector(`[data-total="${kind}"]`).textContent = `(${entries.length})`;
+    const rest = entries.length - shown[kind];
+    button.hidden = rest <= 0;
+    button.textContent = `Afficher ${Math.min(rest, PAGE)} de plus (${rest} restant${rest > 1 ? "s" : ""})`;
+    if (focusFrom >= 0) list.children[focusFrom]?.querySelector("a")?.focus();
+  };
+  let announce;
+  const render = ({ quiet = false } = {}) => {
+    const words = fold(state.q).split(/\s+/).filter(Boolean);
+    results = { campus: campuses.filter((e) => matches(e, words)), pratiques: practices.filter((e) => matches(e, words)) };
+    shown.campus = shown.pratiques = PAGE;
+    drawList("campus");
+    drawList("pratiques");
+    updateCounts(words);
+    const text = `${plural(results.campus.length, "campus", "campus")} et ${plural(
+      results.pratiques.length, "bonne pratique", "bonnes pratiques")} correspondent à votre sélection.`;
+    clearTimeout(announce); // while typing, the screen reader hears the count once, at the end
+    if (quiet) announce = setTimeout(() => (status.textContent = text), 700);
+    else status.textContent = text;
+  };
+
+  for (const kind of ["campus", "pratiques"]) {
+    root.querySelector(`[data-plus="${kind}"]`).addEventListener("click", () => {
+      const from = shown[kind];
+      shown[kind] += PAGE;
+      drawList(kind, from);
+    });
+  }
+  form.addEventListener("change", (event) => {
+    if (event.target === form.elements.q) return;
+    readForm();
+    history.pushState(null, "", url());
+    render();
+  });
+  let typing;
+  form.elements.q.addEventListener("input", () => {
+    readForm();
+    render({ quiet: true });
+    clearTimeout(typing); // one history entry per pause in typing, not per key
+    typing = setTimeout(() => history.replaceState(null, "", url()), 300);
+  });
+  form.addEventListener("submit", (event) => event.preventDefault());
+  form.addEventListener("reset", () =>
+    setTimeout(() => {
+      readForm();
+      history.pushState(null, "", url());
+      render();
+    }));
+  window.addEventListener("popstate", () => {
+    readURL();
+    render();
+  });
+
+  readURL();
+  render();
+  document.querySelector(".cmq-explorateur-statique")?.setAttribute("hidden", "");
+  root.hidden = false;
+}
