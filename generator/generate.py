@@ -172,14 +172,21 @@ class Renderer:
             loader=self.env.loader, undefined=jinja2.StrictUndefined, auto_reload=False, autoescape=True,
             trim_blocks=True, lstrip_blocks=True)
         self.html_env.globals.update(catalog=catalog)
+        self._snippets: dict[tuple[str, str, str, tuple[tuple[str, Any], ...]], Markup] = {}
+        self._links: dict[str, dict[tuple[str, Any], Markup]] = {}
 
     def render(self, template: str, uri: str, **context: Any) -> GeneratedFile:
         base = posixpath.dirname(uri)
+        links = self._links.setdefault(base, {})
 
-        def link(target: Campus | Practice | Term | str, text: Any = None) -> Markup:
+        def link(target: Campus | Practice | Term | Keyword | str, text: Any = None) -> Markup:
             """A Markdown link from this page to another page (MkDocs checks it exists)."""
-            src = target if isinstance(target, str) else target.src_uri
-            return _markdown_link(str(text if text is not None else _label(target)), src, base)
+            key = (target if isinstance(target, str) else target.src_uri, text)
+            found = links.get(key)
+            if found is None:
+                label = str(text if text is not None else _label(target))
+                found = links[key] = Markup(f"[{md_escape(label)}]({relative_uri(base, key[0])})")
+            return found
 
         fragments: list[tuple[str, str]] = []
         page = page_url(uri)
@@ -191,17 +198,22 @@ class Renderer:
             fragments.append((name, self.html_env.get_template(template_name).render(url=url, name=name, **values)))
             return Markup(fragment_placeholder(name))
 
-        content = self.env.get_template(template).render(link=link, html=html, **context)
+        def snippet(name: str, entry: Campus | Practice, **flags: Any) -> Markup:
+            """A piece of page about one entry (a card, a list item…): the same from every page
+            of a folder, so rendered once per folder and reused (large catalogues)."""
+            key = (name, entry.src_uri, base, tuple(sorted(flags.items())))
+            text = self._snippets.get(key)
+            if text is None:
+                text = self._snippets[key] = Markup(
+                    self.env.get_template(name).render(link=link, entry=entry, **flags))
+            return text
+
+        content = self.env.get_template(template).render(link=link, html=html, snippet=snippet, **context)
         return GeneratedFile(uri, content, tuple(fragments))
 
 
-@lru_cache(maxsize=65536)  # the same term or campus is linked from many pages of one folder
-def _markdown_link(label: str, src: str, base: str) -> Markup:
-    return Markup(f"[{md_escape(label)}]({relative_uri(base, src)})")
-
-
 def _label(target: Any) -> str:
-    if isinstance(target, Term):
+    if isinstance(target, (Term, Keyword)):
         return target.nom
     if isinstance(target, (Campus, Practice)):
         return target.title

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -108,3 +113,63 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = build_site(FIXTURES / "hostile" / "accepte", work / "site", work)
     assert result.returncode == 0, result.stderr
     return work / "site"
+
+
+# --------------------------------------------------------------------------- browser
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep test output readable
+        pass
+
+
+def serve(site: Path) -> http.server.ThreadingHTTPServer:
+    """Serve a built site on 127.0.0.1 (a free port) until ``shutdown()``."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@contextlib.contextmanager
+def served(site: Path):
+    """The base URL of ``site`` served on 127.0.0.1, for the duration of the block."""
+    server = serve(site)
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (which never downloads a browser here)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package (.ci/run does).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@contextlib.contextmanager
+def watched_page(browser, **options):
+    """A new page whose requests must all stay on 127.0.0.1 and whose scripts must not fail."""
+    context = browser.new_context(locale="fr-FR", **options)
+    page = context.new_page()
+    hosts: set[str | None] = set()
+    errors: list[str] = []
+    page.on("request", lambda request: hosts.add(urlsplit(request.url).hostname))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        yield page
+    finally:
+        context.close()
+    assert hosts <= {"127.0.0.1"}, hosts
+    assert errors == []

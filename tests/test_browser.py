@@ -6,66 +6,22 @@ must stay on that host (no font, CDN or tracker request may leave the site).
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
-import shutil
-import threading
-from pathlib import Path
-from urllib.parse import urlsplit
-
 import pytest
+from conftest import serve, served, watched_page
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep test output readable
-        pass
-
-
-def serve(site: Path):
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 @pytest.fixture(scope="module")
 def base_url(fixture_site: Path):
-    server = serve(fixture_site)
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package (.ci/run does).")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with served(fixture_site) as url:
+        yield url
 
 
 @pytest.fixture
 def page(browser, base_url):
-    context = browser.new_context(locale="fr-FR")
-    page = context.new_page()
-    page.requested_hosts = set()
-    page.on("request", lambda request: page.requested_hosts.add(urlsplit(request.url).hostname))
-    page.js_errors = []
-    page.on("pageerror", lambda error: page.js_errors.append(str(error)))
-    yield page
-    assert page.requested_hosts <= {"127.0.0.1"}, page.requested_hosts
-    assert page.js_errors == []
-    context.close()
+    with watched_page(browser) as page:
+        yield page
 
 
 def test_home_then_sector_then_campus_then_practice(page, base_url):

@@ -6,8 +6,11 @@ review the diff of tests/golden/.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
+from xml.etree import ElementTree
 
 import pytest
 from conftest import CATALOGUE, REFERENTIELS, ROOT
@@ -15,8 +18,9 @@ from conftest import CATALOGUE, REFERENTIELS, ROOT
 import yaml
 from slugify import slugify
 
-from generator import load, pipeline
-from generator.generate import GeneratedFile, generate, md_escape
+from generator import load, model, pipeline, validate
+from generator.generate import (LIST_IN_FULL, LIVRET_PART, GeneratedFile, Related, demote_headings, generate,
+                                livret_chapters, md_escape)
 
 GOLDEN = ROOT / "tests" / "golden"
 TEMPLATES = ROOT / "theme" / "pages"
@@ -131,3 +135,148 @@ def test_json_exports_resolve_derived_fields(generated):
     assert campuses["aeronautique-exemple"]["bonnes_pratiques"] == ["eolien-exemple",
                                                                      "situations-authentiques-exemple"]
     assert campuses["aeronautique-exemple"]["url"] == "campus/aeronautique-exemple/"
+
+
+# --------------------------------------------------------------------------- exports of issue « explorer »
+
+def read_csv(text: str) -> list[dict[str, str]]:
+    assert text.endswith("\r\n") and "\n" not in text.replace("\r\n", "")  # RFC 4180 line ends
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def test_csv_exports_match_the_content(generated):
+    campuses = json.loads(generated["donnees/campus.json"])
+    rows = read_csv(generated["donnees/campus.csv"])
+    assert [r["id"] for r in rows] == [c["id"] for c in campuses]
+    for row, record in zip(rows, campuses):
+        assert row["secteur"] == record["secteur"]["id"] and row["secteur_nom"] == record["secteur"]["nom"]
+        assert row["region"] == ((record["region"] or {}).get("id") or "")
+        assert row["bonnes_pratiques"] == " ; ".join(record["bonnes_pratiques"])
+        assert row["excellence"] == {True: "oui", False: "non", None: ""}[record["excellence"]]
+    practices = json.loads(generated["donnees/bonnes-pratiques.json"])
+    rows = read_csv(generated["donnees/bonnes-pratiques.csv"])
+    assert [r["id"] for r in rows] == [p["id"] for p in practices]
+    for row, record in zip(rows, practices):
+        for field in ("domaine", "region", "secteur", "academie"):  # derived fields resolved alike
+            assert row[field] == ((record[field] or {}).get("id") or ""), field
+        assert row["campus_nom"] == ((record["campus"] or {}).get("nom") or "")
+        assert row["mots_cles"] == " ; ".join(record["mots_cles"])
+
+
+def test_csv_columns_are_documented_on_the_data_page(generated):
+    page = generated["donnees/index.md"]
+    for name in ("campus.csv", "bonnes-pratiques.csv"):
+        header = generated[f"donnees/{name}"].split("\r\n", 1)[0].split(",")
+        section = page.split(f"## Colonnes de {name}", 1)[1].split("## ", 1)[0]
+        assert [line.split("`")[1] for line in section.splitlines() if line.startswith("| `")] == header
+
+
+def test_csv_cells_never_start_a_formula(tree):
+    tree.campus("c1", nom="=HYPERLINK(\"https://x.example\")", ville="+33 Brest", etablissement_support="@SUM(A1)")
+    catalog = pipeline.run(tree.root).catalog
+    files = {f.uri: f.content for f in generate(catalog, TEMPLATES)}
+    row = read_csv(files["donnees/campus.csv"])[0]
+    assert row["nom"] == "'=HYPERLINK(\"https://x.example\")"
+    assert row["ville"] == "'+33 Brest" and row["etablissement_support"] == "'@SUM(A1)"
+
+
+def test_explorer_index_holds_every_entry_with_its_facets(generated):
+    data = json.loads(generated["donnees/explorateur.json"])
+    assert [c[0] for c in data["campus"]] == ["aeronautique-exemple", "agroalimentaire-exemple", "energies-exemple"]
+    by_id = {p[0]: p for p in data["pratiques"]}
+    pilotage = by_id["pilotage-regional-exemple"]
+    assert data["domaines"][pilotage[2]][0] == "partenariat-academies-regions"
+    assert pilotage[3] == -1 and data["regions"][pilotage[5]][0] == "bretagne"
+    situations = by_id["situations-authentiques-exemple"]
+    assert data["campus"][situations[3]][0] == "aeronautique-exemple"
+    assert data["academies"][situations[6]][0] == "bordeaux"
+    assert sorted(data["mots_cles"][k] for k in situations[7]) == ["maintenance", "situation authentique"]
+
+
+def test_feed_lists_the_latest_practices_first(tree):
+    tree.campus("c1")
+    for n in range(35):
+        tree.practice(f"p{n:02d}", titre=f"Pratique numéro {n}")
+    result = validate.validate(load.load(tree.root))
+    dates = {f"content/bonnes-pratiques/p{n:02d}.md": 1_600_000_000 + n * 86_400 for n in range(34)}
+    catalog = model.build(result.vocabularies, result.campuses, result.practices, dates)
+    files = {f.uri: f.content for f in generate(catalog, TEMPLATES, site_url="https://cat.example/x/",
+                                                build_time=1_900_000_000)}
+    feed = ElementTree.fromstring(files["flux.xml"])
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = feed.findall("a:entry", ns)
+    assert len(entries) == 30
+    ids = [e.find("a:id", ns).text for e in entries]
+    # p34 is not committed yet: it takes the build's date, hence comes first.
+    assert ids[:3] == [f"https://cat.example/x/bonnes-pratiques/p{n}/" for n in ("34", "33", "32")]
+    assert entries[1].find("a:updated", ns).text == "2020-10-16T12:26:40+00:00"
+    assert feed.find("a:updated", ns).text == "2030-03-17T17:46:40+00:00"
+
+
+def test_feed_escapes_titles(tree):
+    tree.campus("c1")
+    tree.practice("p1", titre="Titre </title><script>alert(1)</script> & co")
+    files = {f.uri: f.content for f in generate(pipeline.run(tree.root).catalog, TEMPLATES)}
+    feed = ElementTree.fromstring(files["flux.xml"])  # well-formed
+    title = feed.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}title").text
+    assert title == "Titre </title><script>alert(1)</script> & co"
+
+
+def test_fragments_are_escaped_html(tree):
+    tree.campus("c1", region="bretagne")
+    tree.write("referentiels", "regions.yml", (REFERENTIELS / "regions.yml").read_text(encoding="utf-8").replace(
+        'nom: "Bretagne"', 'nom: "Bretagne <img src=x onerror=alert(1)>"'))
+    catalog = pipeline.run(tree.root).catalog
+    carte = {f.uri: f for f in generate(catalog, TEMPLATES)}["carte/index.md"]
+    html = dict(carte.fragments)["carte"]
+    assert "<img" not in html and "Bretagne &lt;img src=x onerror=alert(1)&gt; : 1 campus" in html
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("## La pratique\n\nTexte.\n", "#### La pratique\n\nTexte.\n"),
+    ("# Un\n### Trois\n##### Cinq\n", "### Un\n##### Trois\n###### Cinq\n"),
+    ("```\n## pas un titre\n```\n## Titre\n", "```\n## pas un titre\n```\n#### Titre\n"),
+    ("#hashtag et ## au milieu\n", "#hashtag et ## au milieu\n"),
+])
+def test_demote_headings(body, expected):
+    assert demote_headings(body, 2) == expected
+
+
+def test_large_livret_is_split_per_domain_in_bounded_parts(tree):
+    tree.campus("c1")
+    for n in range(LIST_IN_FULL + LIVRET_PART + 1):  # all in one domain
+        tree.practice(f"p{n:03d}", titre=f"Pratique numéro {n}")
+    chapters = livret_chapters(pipeline.run(tree.root).catalog)
+    innovation = [c for c in chapters if c.domain.id == "innovation-pedagogique"]
+    assert [c.uri for c in innovation] == ["livret/innovation-pedagogique.md",
+                                          "livret/innovation-pedagogique/partie-2.md",
+                                          "livret/innovation-pedagogique/partie-3.md"]
+    assert [len(c.practices) for c in innovation] == [LIVRET_PART, LIVRET_PART, LIST_IN_FULL + 1 - LIVRET_PART]
+    assert all(c.total == LIST_IN_FULL + LIVRET_PART + 1 for c in innovation)
+    assert len(chapters) == 3 + 5  # the other domains: one (empty) page each
+
+
+def test_small_livret_is_one_page_in_domain_order(generated):
+    livret = generated["livret/index.md"]
+    positions = [livret.index(f"{{ #{d} }}") for d in ("progres-economique", "amenagement-territoire",
+                                                        "innovation-pedagogique", "enseignement-superieur-recherche",
+                                                        "parcours-reussite", "partenariat-academies-regions")]
+    assert positions == sorted(positions)
+    assert livret.count('<div class="cmq-livret-pratique" markdown>') == 4
+    assert "#### La pratique" in livret and "\n## La pratique" not in livret
+
+
+def test_see_also_is_bounded_and_points_elsewhere(tree):
+    tree.campus("c1")
+    tree.campus("c2", region="normandie", academie="normandie", ville="Caen")
+    for n in range(20):
+        tree.practice(f"p{n:02d}", titre=f"Pratique numéro {n}", campus="c1" if n % 2 else "c2")
+    catalog = pipeline.run(tree.root).catalog
+    related = Related(catalog)
+    for practice in catalog.practices.values():
+        others = related.see_also(practice)
+        assert len(others) == 4
+        assert all(o.region is not practice.region for o in others)
+    campus_page = {f.uri: f.content for f in generate(catalog, TEMPLATES)}["campus/c1.md"]
+    assert "## Autres campus du secteur" in campus_page
+    assert "-   **[Campus c2](c2.md)**\n\n    Caen ([Normandie](../regions/normandie.md))\n" in campus_page

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import unicodedata
 
 from generator import load, pipeline
@@ -100,3 +102,30 @@ def test_bom_crlf_and_decomposed_accents_are_normalised(tree):
 def test_libyaml_c_loader_is_used():
     # The pinned PyYAML wheels ship libyaml; the pure-Python fallback is 5-10 times slower.
     assert load.SafeLoader.__name__ == "CSafeLoader"
+
+
+def git(folder, *args, date="2024-03-01T12:00:00+00:00"):
+    env = dict(os.environ, GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date, GIT_AUTHOR_NAME="t",
+               GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.org")
+    subprocess.run(["git", *args], cwd=folder, env=env, check=True, capture_output=True)
+
+
+def test_added_dates_come_from_the_commit_that_added_each_practice(tree):
+    git(tree.root, "init", "-q")
+    tree.campus("c1")
+    tree.practice("p1")
+    git(tree.root, "add", ".")
+    git(tree.root, "commit", "-qm", "first", date="2024-03-01T12:00:00+00:00")
+    tree.practice("p2", titre="Autre")
+    path = tree.practice("p1", titre="Modifiée")  # a later change does not move the date
+    git(tree.root, "add", ".")
+    git(tree.root, "commit", "-qm", "second", date="2025-06-01T12:00:00+00:00")
+    tree.practice("p3", titre="Pas encore versée")
+    dates = load.added_dates(tree.root)
+    assert dates == {"content/bonnes-pratiques/p1.md": 1709294400, "content/bonnes-pratiques/p2.md": 1748779200}
+    assert path.as_posix().endswith("content/bonnes-pratiques/p1.md")
+
+
+def test_added_dates_outside_git_are_empty(tree, monkeypatch):
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tree.root.parent))
+    assert load.added_dates(tree.root) == {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import CATALOGUE, REFERENTIELS
 
-from generator import pipeline
+from generator import load, model, pipeline, validate
 
 
 def catalog():
@@ -46,3 +46,28 @@ def test_aliases_resolve_to_current_ids(tree):
     result = pipeline.run(tree.root)
     campus = result.catalog.campuses["c1"]
     assert (campus.region.id, campus.academie.id) == ("normandie", "normandie")
+
+
+def test_keywords_group_spellings_and_link_both_ways(tree):
+    tree.campus("c1")
+    tree.practice("p1", mots_cles=["Numérique", "apprentissage"])
+    tree.practice("p2", titre="Autre pratique", mots_cles=["numérique", "numerique", "Apprentissage"])
+    tree.practice("p3", titre="Troisième pratique", mots_cles=["numérique"])
+    catalog = pipeline.run(tree.root).catalog
+    assert list(catalog.keywords) == ["apprentissage", "numerique"]
+    numerique = catalog.keywords["numerique"]
+    assert numerique.nom == "numérique"  # the most frequent spelling names the keyword
+    assert [p.id for p in numerique.practices] == ["p1", "p2", "p3"]  # once per practice
+    assert [k.slug for k in catalog.practices["p2"].keywords] == ["numerique", "apprentissage"]
+    assert numerique.src_uri == "mots-cles/numerique.md"
+
+
+def test_practices_are_dated_by_the_given_history(tree):
+    tree.campus("c1")
+    tree.practice("p1")
+    tree.practice("p2", titre="Autre pratique")
+    result = validate.validate(load.load(tree.root))
+    catalog = model.build(result.vocabularies, result.campuses, result.practices,
+                          {"content/bonnes-pratiques/p2.md": 1_700_000_000})
+    assert catalog.practices["p2"].added == 1_700_000_000
+    assert catalog.practices["p1"].added == 0  # not committed yet

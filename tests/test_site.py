@@ -85,8 +85,12 @@ def test_campus_page_lists_its_practices(fixture_site):
 def test_search_index_is_french_and_covers_entries(fixture_site):
     entry = json.loads((fixture_site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
     assert list(entry["languages"]) == ["fr"]
-    # Every page but the Livret, which repeats the practices (front matter `search: exclude`).
-    assert entry["languages"]["fr"]["page_count"] == len(list(fixture_site.rglob("index.html"))) - 1
+    # Every page but the Livret and the keyword lists, which repeat the practices
+    # (front matter `search: exclude`): a search for a practice finds the practice first.
+    pages = list(fixture_site.rglob("index.html"))
+    indexed = [p for p in pages if "data-pagefind-body" in p.read_text(encoding="utf-8")]
+    assert entry["languages"]["fr"]["page_count"] == len(indexed) == len(pages) - 1 - len(
+        list((fixture_site / "mots-cles").glob("*/index.html")))
     assert "data-pagefind-body" not in (fixture_site / "livret" / "index.html").read_text(encoding="utf-8")
     # Only the article is indexed: the nav, header and footer are not.
     html = (fixture_site / "campus" / "aeronautique-exemple" / "index.html").read_text(encoding="utf-8")
@@ -112,3 +116,43 @@ def test_navigation_does_not_grow_with_the_number_of_entries(fixture_site, real_
     small = nav_links(fixture_site / "campus" / "index.html")
     large = nav_links(real_site / "campus" / "index.html")
     assert len(small) == len(large) == len(NAV_PAGES)
+
+
+def internal_links(site: Path):
+    """(page, href) of every link and resource of the built pages that stays on the site."""
+    for page in html_pages(site):
+        if page.name == "404.html":  # served at any depth: its links are root-relative by design
+            continue
+        for href in re.findall(r'(?:href|src)="([^"]+)"', page.read_text(encoding="utf-8")):
+            if not re.match(r"^(?:[a-z]+:|#|//)", href):
+                yield page, href
+
+
+def test_every_internal_link_resolves(real_site):
+    # MkDocs checks the links of the Markdown; this also covers the fragments (map, explorer)
+    # and the theme's assets.
+    broken = []
+    for page, href in internal_links(real_site):
+        target = (page.parent / href.split("#")[0].split("?")[0]).resolve()
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.is_file():
+            broken.append((str(page.relative_to(real_site)), href))
+    assert broken == []
+
+
+def test_map_explorer_and_charts_are_in_their_pages(fixture_site):
+    carte = (fixture_site / "carte" / "index.html").read_text(encoding="utf-8")
+    assert len(re.findall(r'<a href="../regions/[a-z-]+/" aria-label=', carte)) == 18 and "<svg" in carte
+    assert 'aria-label="Bretagne : 1 campus, 2 bonnes pratiques"' in carte
+    assert "cmq-fragment" not in carte
+    home = (fixture_site / "index.html").read_text(encoding="utf-8")
+    assert len(re.findall(r'<a href="regions/[a-z-]+/" aria-label=', home)) == 18
+    explorer = (fixture_site / "explorer" / "index.html").read_text(encoding="utf-8")
+    assert '<select id="filtre-region" name="region">' in explorer
+    assert 'data-index="../donnees/explorateur.json"' in explorer
+    stats = (fixture_site / "statistiques" / "index.html").read_text(encoding="utf-8")
+    assert stats.count('<svg class="cmq-barres"') == 6  # one per table, the labelling years included
+    feed = (fixture_site / "flux.xml").read_text(encoding="utf-8")
+    assert feed.startswith('<?xml version="1.0" encoding="utf-8"?>')
+    assert 'type="application/atom+xml"' in home

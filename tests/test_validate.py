@@ -219,3 +219,11 @@ def test_summary_uses_french_plurals(tree):
 def test_suggestion_needs_a_close_match():
     assert did_you_mean("zzz", ["bretagne"]) == ""
     assert did_you_mean("Bretagne", ["bretagne"]) == " ; vouliez-vous dire « bretagne » ?"
+
+
+def test_map_place_of_a_region_is_checked(tree):
+    path = tree.root / "referentiels" / "regions.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("carte: [0, 1]", "carte: [0, haut]"), encoding="utf-8")
+    assert [d.format() for d in pipeline.run(tree.root).diagnostics] == [
+        "content/referentiels/regions.yml:15: carte: « carte » de « bretagne » : [colonne, ligne], "
+        "deux entiers de 0 à 20, par exemple [2, 1]."]

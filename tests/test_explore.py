@@ -1,0 +1,164 @@
+"""What a visitor does on the real catalogue, in headless Chromium: search, the explorer,
+the map, the printable Livret, and accessibility (axe-core) on every page type."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import axe_playwright_python
+import pytest
+import yaml
+from conftest import ROOT, served, watched_page
+from pypdf import PdfReader
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(axe_playwright_python.__file__).parent / "axe.min.js"  # axe-core, from the wheel: no CDN
+DOMAINS = yaml.safe_load((ROOT / "content" / "referentiels" / "domaines.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def real_url(real_site: Path):
+    with served(real_site) as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser):
+    with watched_page(browser) as page:
+        yield page
+
+
+def practice_links(page) -> list[str]:
+    return page.locator('[data-liste="pratiques"] a').evaluate_all("links => links.map(a => a.pathname)")
+
+
+def test_searching_eolien_lists_the_fecamp_practice(page, real_url):
+    page.goto(real_url)
+    page.locator("input.md-search__input").click(force=True)
+    page.keyboard.type("éolien")
+    result = page.locator(".md-search-result__item").filter(
+        has=page.locator("h1", has_text="À Fécamp, un chantier-école éolien"))
+    result.first.wait_for(timeout=10_000)
+    result.first.locator("a").click()
+    page.wait_for_url("**/bonnes-pratiques/chantier-ecole-eolien-fecamp/**")
+
+
+def test_explorer_region_then_domain_narrows_and_the_url_restores_it(page, real_url):
+    page.goto(real_url + "explorer/")
+    status = page.locator(".cmq-bilan")
+    status.get_by_text("71 bonnes pratiques").wait_for()
+    everything = practice_links(page)
+    assert len(everything) == 30  # the first page of the list; « Afficher plus » for the rest
+
+    page.locator("#filtre-region").select_option("grand-est")
+    assert parse_qs(urlsplit(page.url).query) == {"region": ["grand-est"]}
+    in_region = practice_links(page)
+    assert 0 < len(in_region) < 30
+    # Counts of the other filters follow the choice: the domains add up to the region's practices.
+    domain_counts = page.locator("#filtre-domaine").locator("option").all_inner_texts()
+    assert sum(int(re.search(r"\((\d+)\)$", t).group(1)) for t in domain_counts[1:]) >= len(in_region)
+
+    page.locator("#filtre-domaine").select_option("innovation-pedagogique")
+    assert parse_qs(urlsplit(page.url).query) == {"region": ["grand-est"], "domaine": ["innovation-pedagogique"]}
+    narrowed = practice_links(page)
+    assert 0 < len(narrowed) < len(in_region) and set(narrowed) <= set(in_region)
+    for link in page.locator('[data-liste="pratiques"] li').all_inner_texts():
+        assert "Innovation pédagogique" in link
+    said = status.inner_text()
+
+    page.reload()
+    page.locator(".cmq-bilan").get_by_text(said).wait_for()
+    assert practice_links(page) == narrowed
+    assert page.locator("#filtre-region").input_value() == "grand-est"
+
+    page.go_back()  # back to the region alone
+    page.wait_for_function("() => !location.search.includes('domaine')")
+    assert practice_links(page) == in_region
+    assert page.locator("#filtre-domaine").input_value() == ""
+
+
+def test_explorer_free_text_and_keyboard(page, real_url):
+    page.goto(real_url + "explorer/?q=eolien")
+    page.locator(".cmq-bilan").get_by_text("correspondent").wait_for()
+    titles = page.locator('[data-liste="pratiques"] li').all_inner_texts()
+    assert any("Fécamp" in t for t in titles)
+    # Keyboard only: Tab reaches the text field, then the filters.
+    page.goto(real_url + "explorer/")
+    page.get_by_label("Mots à rechercher").focus()
+    page.keyboard.type("Lyon")
+    page.wait_for_function("() => location.search === '?q=Lyon'")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "filtre-secteur"
+    assert all("Lyon" in t for t in page.locator('[data-liste="campus"] li').all_inner_texts())
+
+
+def test_explorer_without_javascript_shows_the_whole_grouped_list(browser, real_url):
+    with watched_page(browser, java_script_enabled=False) as page:
+        page.goto(real_url + "explorer/")
+        static = page.locator(".cmq-explorateur-statique")
+        assert static.is_visible()
+        assert page.locator("[data-explorateur]").is_hidden()
+        hrefs = set(static.locator("a").evaluate_all("links => links.map(a => a.pathname)"))
+        assert len({h for h in hrefs if h.startswith("/bonnes-pratiques/")}) == 71
+        assert len({h for h in hrefs if h.startswith("/campus/")}) == 65
+
+
+def test_clicking_a_region_on_the_map_opens_its_page(page, real_url):
+    page.goto(real_url + "carte/")
+    tile = page.get_by_role("link", name=re.compile(r"^Bretagne : \d+ campus"))
+    tile.click()
+    page.wait_for_url("**/regions/bretagne/")
+    assert "Bretagne" in page.locator("h1").inner_text()
+    # The home page has the same map, and a tile is reachable with the keyboard.
+    page.goto(real_url)
+    page.locator(".cmq-carte a").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/regions/**")
+
+
+def test_livret_prints_one_section_per_domain(page, real_url):
+    page.goto(real_url + "livret/")
+    page.emulate_media(media="print")
+    assert page.locator(".md-header").is_hidden() and page.locator(".md-sidebar--primary").is_hidden()
+    pdf = PdfReader(io.BytesIO(page.pdf(format="A4")))
+    texts = [" ".join(unicodedata.normalize("NFKC", p.extract_text()).split()) for p in pdf.pages]
+    starts = [t[:200] for t in texts]
+    for domain in DOMAINS:  # each chapter opens a page of its own
+        assert sum(s.startswith(domain["titre"]) for s in starts) == 1, domain["titre"]
+    text = "\n".join(texts)
+    assert "Rechercher" not in text and "Accessibilité : non conforme" not in text  # no site chrome on paper
+    assert text.count("Pourquoi c’est une bonne pratique") == 71
+
+
+PAGE_TYPES = ["", "explorer/", "carte/", "statistiques/", "livret/", "donnees/", "accessibilite/", "contribuer/",
+              "campus/", "bonnes-pratiques/", "domaines/", "secteurs/", "regions/", "academies/", "mots-cles/",
+              "campus/ferrocampus/", "bonnes-pratiques/chantier-ecole-eolien-fecamp/", "secteurs/tourisme-gastronomie/",
+              "regions/bretagne/", "academies/normandie/", "domaines/parcours-reussite/", "mots-cles/apprentissage/",
+              "404.html"]
+
+
+@pytest.mark.parametrize("path", PAGE_TYPES)
+def test_axe_finds_no_serious_violation(page, real_url, path):
+    page.goto(real_url + path)
+    if path == "explorer/":
+        page.locator(".cmq-bilan").get_by_text("correspondent").wait_for()
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]]) for v in result["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert serious == []
+
+
+def test_focus_is_visible_on_links(page, real_url):
+    page.goto(real_url + "bonnes-pratiques/")
+    page.keyboard.press("Tab")
+    for _ in range(12):
+        page.keyboard.press("Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    box = page.evaluate("getComputedStyle(document.activeElement).boxShadow")
+    assert outline != "none" or box != "none"
