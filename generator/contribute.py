@@ -146,14 +146,25 @@ def scaffold(ctype: ContentType, root: Path, answers: dict[str, str], interactiv
     vocab, _ = build_vocabularies(loaded.vocabularies)
     campus_ids = sorted(e.id for e in loaded.entries if e.type is CAMPUS)
     values: dict[str, Any] = {k: v for k, v in answers.items() if v}
+    wrong: list[str] = []  # answers given as arguments that are not among the choices
     for question in questions(ctype, vocab, campus_ids):
         if ctype is PRACTICE and values.get("campus") and question.field in ("region", "secteur", "academie"):
             continue  # derived from the campus
         if question.field == "academie" and values.get("region"):  # only the académies of the region
             question.choices = [(t.id, t.nom) for t in vocab.terms["academies"].values()
                                 if t.region == values["region"]]
+        ids = [c for c, _ in question.choices]
+        if question.field in values and ids and values[question.field] not in ids:
+            given = str(values.pop(question.field))
+            wrong.append(f"{question.field} : « {given} » ne fait pas partie de la liste"
+                         f"{did_you_mean(given, ids) or '.'}")
+            if not interactive:
+                continue
+            writer(f"  {wrong.pop()}")
         if question.field not in values and interactive:
             values[question.field] = ask(question, reader, writer)
+    if wrong:
+        raise ValueError("Aucune fiche écrite. " + " ; ".join(wrong))
     for f in ctype.fields:
         if f.kind is Kind.BOOLEAN and isinstance(values.get(f.name), str):
             values[f.name] = values[f.name].strip().lower() in ("oui", "true", "vrai", "o", "1")
@@ -174,6 +185,9 @@ def scaffold(ctype: ContentType, root: Path, answers: dict[str, str], interactiv
     path.write_text(render_entry(ctype, values, body, project_setting(root, "site_public")), encoding="utf-8")
     result = pipeline.run(content)
     mine = [d for d in result.diagnostics if Path(d.path).resolve() == path.resolve()]
+    if any(d.is_error for d in mine):  # never leave a file that breaks the next build
+        path.unlink()
+        raise ValueError("Aucune fiche écrite :\n" + "\n".join(d.format() for d in mine))
     return path, mine
 
 

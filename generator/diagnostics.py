@@ -66,7 +66,18 @@ def suggest(value: str, candidates: Iterable[str]) -> str | None:
         return matches[0]
     # A prefix or a part of a long id ("numerique" for "numerique-telecommunications").
     partial = sorted(c for c in candidates if lowered and (c.startswith(lowered) or lowered in c.split("-")))
-    return partial[0] if len(partial) == 1 else None
+    if len(partial) == 1:
+        return partial[0]
+    # A mistyped part of a long id ("inovation" for "innovation-pedagogique"): compare with
+    # the leading parts of each id, and keep the match only if it designates one id.
+    heads: dict[str, set[str]] = {}
+    for c in candidates:
+        parts = c.split("-")
+        for n in range(1, len(parts)):
+            heads.setdefault("-".join(parts[:n]), set()).add(c)
+    close = difflib.get_close_matches(lowered, list(heads), n=3, cutoff=0.8)
+    found = {c for head in close for c in heads[head]}
+    return found.pop() if len(found) == 1 else None
 
 
 def did_you_mean(value: str, candidates: Iterable[str]) -> str:

@@ -117,15 +117,24 @@ def parse_yaml(text: str, path: str, first_line: int) -> tuple[Any, list[Diagnos
             "valeur YAML invalide (date impossible, nombre démesuré…) ; mettez les textes entre guillemets.")]
 
 
+_QUOTED_KEY = re.compile(r"""^(["'])([^"'\n]*)\1\s*:""")
+
+
 def scan_keys(text: str, path: str, first_line: int) -> tuple[dict[str, int], list[Diagnostic]]:
     """Line of each top-level key, from the text (a key starts a line, outside lists and
     comments); duplicate keys, which YAML loaders silently overwrite, are reported."""
     lines: dict[str, int] = {}
     found: list[Diagnostic] = []
     for number, line in enumerate(text.split("\n"), start=first_line):
-        if not line or line[0] in " \t#-\"'" or ":" not in line:
+        if not line or line[0] in " \t#-" or ":" not in line:
             continue
-        key = line.split(":", 1)[0].rstrip()
+        if line[0] in "\"'":  # a quoted key: "titre": … is the same field as titre: …
+            quoted = _QUOTED_KEY.match(line)
+            if not quoted:
+                continue
+            key = quoted.group(2)
+        else:
+            key = line.split(":", 1)[0].rstrip()
         if key in lines:
             found.append(Diagnostic(path, number, key,
                                     f"champ en double (déjà défini ligne {lines[key]}) ; ne gardez qu’une ligne."))
@@ -270,7 +279,14 @@ def read_vocabulary(file: Path, name: str) -> tuple[RawVocabulary, list[Diagnost
     vocab = RawVocabulary(name=name, path=path)
     if not file.is_file():
         return vocab, [Diagnostic(path, 1, "fichier", "référentiel introuvable.")]
-    text = normalise_text(file.read_bytes())
+    try:
+        text = normalise_text(file.read_bytes())
+    except UnicodeDecodeError as exc:
+        line = exc.object[:exc.start].count(b"\n") + 1
+        return vocab, [Diagnostic(path, line, "fichier", "le référentiel n’est pas encodé en UTF-8 (caractère "
+                                                         "illisible sur cette ligne) ; enregistrez-le en UTF-8.")]
+    except OSError as exc:
+        return vocab, [Diagnostic(path, 1, "fichier", f"référentiel illisible ({exc.strerror}).")]
     value, diagnostics = parse_yaml(text, path, first_line=1)
     if diagnostics:
         return vocab, diagnostics

@@ -76,7 +76,18 @@ def build_vocabularies(raw: dict[str, RawVocabulary]) -> tuple[Vocabularies, lis
             if not isinstance(nom, str) or not nom.strip():
                 diagnostics.append(Diagnostic(vocab.path, line, "nom", f"« {term_id} » n’a pas de nom."))
                 continue
-            former = tuple(str(a) for a in record.get("anciens_noms") or ())
+            former_raw = record.get("anciens_noms") or []
+            if not isinstance(former_raw, list) or not all(isinstance(a, str) for a in former_raw):
+                diagnostics.append(Diagnostic(vocab.path, line, "anciens_noms",
+                                              f"« anciens_noms » de « {term_id} » : une liste d’identifiants, "
+                                              "par exemple [centre]."))
+                former_raw = []
+            former = tuple(former_raw)
+            for key in ("titre", "region"):
+                if record.get(key) is not None and not isinstance(record.get(key), str):
+                    diagnostics.append(Diagnostic(vocab.path, line, key,
+                                                  f"« {key} » de « {term_id} » : un texte, pas {_describe(record[key])}."))
+                    record = {**record, key: None}
             code, carte = record.get("code"), record.get("carte")
             if code is not None and not (isinstance(code, str) and code.strip()):
                 diagnostics.append(Diagnostic(vocab.path, line, "code", f"« code » de « {term_id} » : un texte court."))
@@ -94,6 +105,8 @@ def build_vocabularies(raw: dict[str, RawVocabulary]) -> tuple[Vocabularies, lis
             for alias in former:
                 aliases[name][alias] = term_id
     for term in terms["academies"].values():
+        if term.region is None and any(d.field == "region" and d.path == raw["academies"].path for d in diagnostics):
+            continue  # already reported: not a text
         if term.region not in terms["regions"]:
             line = next((ln for rec, ln in raw["academies"].records
                          if isinstance(rec, dict) and rec.get("id") == term.id), 1)
@@ -257,8 +270,12 @@ _FENCE_RE = re.compile(r"^\s{0,3}(```|~~~)")
 _CODE_SPAN_RE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 _HTML_RE = re.compile(r"<(/?[A-Za-z][^<>@ ]*(?: [^<>]*)?)>|<!--")  # Python-Markdown's own rule
 _AUTOLINK_RE = re.compile(r"^https?://", re.I)
-_IMAGE_RE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]*)")
-_LINK_RE = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]*)")
+# Any "](target" is a link target, whatever the brackets before it hold ([a [b] c](…)); an
+# image is a "![" before a link target on the line.
+_LINK_RE = re.compile(r"\]\(\s*<?([^)\s>]*)")
+_IMAGE_RE = re.compile(r"!\[.*?\]\(\s*<?([^)\s>]*)")
+# A tag left open at the end of a line (<img⏎ src=… onerror=…>): Markdown would keep it as HTML.
+_OPEN_TAG_RE = re.compile(r"<[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?$")
 _REFERENCE_RE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)")
 _ATTR_LIST_RE = re.compile(r"\{:?\s*(?:[.#][\w-]+|[\w-]+\s*=)[^}]*\}")
 ALLOWED_SCHEMES = ("https", "http", "mailto")
@@ -295,9 +312,15 @@ def check_body_markup(entry: RawEntry, out: list[Diagnostic]) -> bool:
                 continue  # an autolink, or a closing tag (its opening tag is reported)
             error(number, f"HTML interdit (« {_shorten(match.group())} ») ; écrivez en Markdown : "
                           "**gras**, *italique*, [lien](https://…).")
+        open_tag = _OPEN_TAG_RE.search(text)
+        if open_tag:
+            error(number, f"HTML interdit (« {_shorten(open_tag.group())} », balise sur plusieurs lignes) ; "
+                          "écrivez en Markdown : **gras**, *italique*, [lien](https://…).")
+        images = {m.start(1) for m in _IMAGE_RE.finditer(text)}
         for match in _IMAGE_RE.finditer(text):
             error(number, f"image « {_shorten(match.group(1))} » refusée : les fiches ne contiennent pas d’images.")
-        for match in (*_LINK_RE.finditer(text), *_REFERENCE_RE.finditer(text)):
+        links = [m for m in _LINK_RE.finditer(text) if m.start(1) not in images]
+        for match in (*links, *_REFERENCE_RE.finditer(text)):
             target = match.group(1)
             scheme = urlsplit(target).scheme.lower() if ":" in target else ""
             if scheme in ALLOWED_SCHEMES and (scheme == "mailto" or urlsplit(target).netloc):

@@ -77,6 +77,17 @@ def test_scaffold_without_answers_refuses_and_writes_nothing(project):
     assert list((project / "content" / "bonnes-pratiques").glob("*.md")) == []
 
 
+def test_scaffold_refuses_arguments_outside_the_lists_and_writes_nothing(project):
+    with pytest.raises(ValueError) as raised:
+        contribute.scaffold(CAMPUS, project, {"nom": "Campus d’essai", "secteur": "numerique",
+                                              "region": "bretagne", "academie": "renes"}, interactive=False)
+    assert str(raised.value) == (
+        "Aucune fiche écrite. secteur : « numerique » ne fait pas partie de la liste ; vouliez-vous dire "
+        "« numerique-telecommunications » ? ; academie : « renes » ne fait pas partie de la liste ; "
+        "vouliez-vous dire « rennes » ?")
+    assert [p.name for p in (project / "content" / "campuses").glob("*.md")] == ["ferrocampus.md"]
+
+
 # --------------------------------------------------------------------------- issue form
 
 def test_issue_form_is_generated_from_the_declaration():
@@ -185,6 +196,9 @@ def test_following_contributing_md_gives_a_passing_check_and_a_built_page(tmp_pa
     content = tmp_path / "content"
     shutil.copytree(FIXTURES / "catalogue", content)
     campus = re.search(r'^campus: "([a-z0-9-]+)"', example.group(1), re.M).group(1)
+    # The file name the guide suggests is free: pasting the example adds an entry, never replaces one.
+    suggested = re.search(r"par exemple `([a-z0-9-]+)\.md`", guide).group(1)
+    assert not (ROOT / "content" / "bonnes-pratiques" / f"{suggested}.md").exists()
     shutil.copy(ROOT / "content" / "campuses" / f"{campus}.md", content / "campuses")
     (content / "bonnes-pratiques" / "exemple-du-guide.md").write_text(example.group(1), encoding="utf-8")
     result = pipeline.run(content, REFERENTIELS)

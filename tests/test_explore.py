@@ -19,6 +19,8 @@ pytestmark = pytest.mark.browser
 
 AXE = Path(axe_playwright_python.__file__).parent / "axe.min.js"  # axe-core, from the wheel: no CDN
 DOMAINS = yaml.safe_load((ROOT / "content" / "referentiels" / "domaines.yml").read_text(encoding="utf-8"))
+PRACTICES = len(list((ROOT / "content" / "bonnes-pratiques").glob("*.md")))
+CAMPUSES = len(list((ROOT / "content" / "campuses").glob("*.md")))
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +53,7 @@ def test_searching_eolien_lists_the_fecamp_practice(page, real_url):
 def test_explorer_region_then_domain_narrows_and_the_url_restores_it(page, real_url):
     page.goto(real_url + "explorer/")
     status = page.locator(".cmq-bilan")
-    status.get_by_text("71 bonnes pratiques").wait_for()
+    status.get_by_text(f"{PRACTICES} bonnes pratiques").wait_for()
     everything = practice_links(page)
     assert len(everything) == 30  # the first page of the list; « Afficher plus » for the rest
 
@@ -104,8 +106,8 @@ def test_explorer_without_javascript_shows_the_whole_grouped_list(browser, real_
         assert static.is_visible()
         assert page.locator("[data-explorateur]").is_hidden()
         hrefs = set(static.locator("a").evaluate_all("links => links.map(a => a.pathname)"))
-        assert len({h for h in hrefs if h.startswith("/bonnes-pratiques/")}) == 71
-        assert len({h for h in hrefs if h.startswith("/campus/")}) == 65
+        assert len({h for h in hrefs if h.startswith("/bonnes-pratiques/")}) == PRACTICES
+        assert len({h for h in hrefs if h.startswith("/campus/")}) == CAMPUSES
 
 
 def test_clicking_a_region_on_the_map_opens_its_page(page, real_url):
@@ -132,7 +134,7 @@ def test_livret_prints_one_section_per_domain(page, real_url):
         assert sum(s.startswith(domain["titre"]) for s in starts) == 1, domain["titre"]
     text = "\n".join(texts)
     assert "Rechercher" not in text and "Accessibilité : non conforme" not in text  # no site chrome on paper
-    assert text.count("Pourquoi c’est une bonne pratique") == 71
+    assert text.count("Pourquoi c’est une bonne pratique") == PRACTICES
 
 
 PAGE_TYPES = ["", "explorer/", "carte/", "statistiques/", "livret/", "donnees/", "accessibilite/", "contribuer/",

@@ -221,9 +221,66 @@ def test_suggestion_needs_a_close_match():
     assert did_you_mean("Bretagne", ["bretagne"]) == " ; vouliez-vous dire « bretagne » ?"
 
 
+def test_a_mistyped_part_of_a_long_id_is_suggested(tree):
+    tree.campus("c1")
+    tree.practice("p1", domaine="inovation")
+    assert [d.format() for d in pipeline.run(tree.root).diagnostics] == [
+        "content/bonnes-pratiques/p1.md:3: domaine: « inovation » est inconnu dans content/referentiels/domaines.yml"
+        " ; vouliez-vous dire « innovation-pedagogique » ?"]
+    # Ambiguous heads suggest nothing rather than a guess.
+    assert did_you_mean("partenarait", ["partenariat-academies-regions", "partenariat-entreprises-locales"]) == ""
+
+
 def test_map_place_of_a_region_is_checked(tree):
     path = tree.root / "referentiels" / "regions.yml"
     path.write_text(path.read_text(encoding="utf-8").replace("carte: [0, 1]", "carte: [0, haut]"), encoding="utf-8")
     assert [d.format() for d in pipeline.run(tree.root).diagnostics] == [
         "content/referentiels/regions.yml:15: carte: « carte » de « bretagne » : [colonne, ligne], "
         "deux entiers de 0 à 20, par exemple [2, 1]."]
+
+
+def test_markup_hidden_by_nesting_or_line_breaks_is_rejected(tree):
+    tree.campus("c1")
+    tree.practice("p1", body="Voir [a [b] c](javascript:alert(1)).\n\n![x [y] z](https://t.example/p.png)\n\n"
+                             "<img\nsrc=x onerror=alert(1)>\n\nUn lien [correct](https://example.org), et a < b.")
+    assert [d.format() for d in pipeline.run(tree.root).diagnostics] == [
+        "content/bonnes-pratiques/p1.md:6: texte: lien « javascript:alert(1 » refusé : seules les adresses "
+        "https://, http:// et mailto: sont permises.",
+        "content/bonnes-pratiques/p1.md:8: texte: image « https://t.example/p.png » refusée : les fiches ne "
+        "contiennent pas d’images.",
+        "content/bonnes-pratiques/p1.md:10: texte: HTML interdit (« <img », balise sur plusieurs lignes) ; "
+        "écrivez en Markdown : **gras**, *italique*, [lien](https://…).",
+    ]
+
+
+def test_a_quoted_key_is_a_duplicate_too(tree):
+    tree.campus("c1")
+    tree.write("bonnes-pratiques", "p1.md", '---\ntitre: "A"\ndomaine: innovation-pedagogique\ncampus: c1\n'
+                                            '"titre": "B"\n---\nTexte.\n')
+    assert [d.format() for d in pipeline.run(tree.root).diagnostics] == [
+        "content/bonnes-pratiques/p1.md:5: titre: champ en double (déjà défini ligne 2) ; ne gardez qu’une ligne."]
+
+
+@pytest.mark.parametrize("vocab, old, new, expected", [
+    ("academies", "region: provence-alpes-cote-d-azur}", "region: [bretagne]}",
+     "academies.yml:3: region: « region » de « aix-marseille » : un texte, pas une liste."),
+    ("regions", "anciens_noms: [centre]", "anciens_noms: 5",
+     "regions.yml:19: anciens_noms: « anciens_noms » de « centre-val-de-loire » : une liste d’identifiants, "
+     "par exemple [centre]."),
+    ("secteurs", "- id: alimentaire-agroalimentaire", "- id: Alimentaire",
+     "secteurs.yml:2: id: identifiant « Alimentaire » invalide (minuscules sans accents, chiffres et « - »)."),
+])
+def test_broken_vocabulary_records_are_messages(tree, vocab, old, new, expected):
+    path = tree.root / "referentiels" / f"{vocab}.yml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    messages = [d.format() for d in pipeline.run(tree.root).diagnostics]
+    assert f"content/referentiels/{expected}" in messages
+
+
+def test_vocabulary_not_in_utf8_is_a_message(tree):
+    path = tree.root / "referentiels" / "secteurs.yml"
+    path.write_bytes(path.read_bytes() + b"\n- id: caf\xe9\n")
+    messages = [d.format() for d in pipeline.run(tree.root).diagnostics]
+    assert any(m.startswith("content/referentiels/secteurs.yml:") and "pas encodé en UTF-8" in m for m in messages)

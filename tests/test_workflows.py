@@ -55,7 +55,7 @@ def test_pages_workflow_builds_read_only_and_deploys_with_pages_rights_only():
 
 def test_ci_checks_content_with_annotations_then_runs_the_suite():
     workflow = load("ci.yml")
-    assert set(workflow[True]) == {"pull_request", "push"}  # YAML 1.1 reads `on` as True
+    assert set(workflow[True]) == {"pull_request", "push", "workflow_dispatch"}  # YAML 1.1 reads `on` as True
     assert workflow["permissions"] == {"contents": "read"}
     runs = [step.get("run", "") for step in workflow["jobs"]["verification"]["steps"]]
     assert "make check FORMAT=github" in runs and "bash .ci/run" in runs
@@ -67,3 +67,16 @@ def test_untrusted_text_reaches_scripts_only_through_the_environment():
             for step in job["steps"]:
                 assert "github.event.issue.body" not in step.get("run", ""), path
                 assert "github.event.pull_request.title" not in step.get("run", ""), path
+
+
+def test_pull_requests_opened_from_an_issue_get_the_checks():
+    # A pull request created with the workflow's own token starts no workflow: it starts ci.yml itself.
+    job = load("depuis-ticket.yml")["jobs"]["proposer"]
+    assert job["permissions"]["actions"] == "write"
+    assert any('gh workflow run ci.yml --ref "$branche"' in step.get("run", "") for step in job["steps"])
+
+
+def test_publishing_checks_out_the_whole_history_for_the_feed_dates():
+    steps = load("pages.yml")["jobs"]["construire"]["steps"]
+    checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0
