@@ -504,7 +504,7 @@ def generate(catalog: Catalog, templates_dir: Path, edit_base: str | None = None
                 files.append(r.render("referentiel.md.j2", uri, term=term, campuses=campuses[window],
                                       practices=practices[window], pager=Pager(n + 1, uris)))
     files.append(r.render("mots-cles-liste.md.j2", f"{KEYWORDS_PREFIX}/index.md"))
-    for keyword in catalog.keywords.values():
+    for keyword in (k for k in catalog.keywords.values() if k.has_page):
         uris = keyword_pages(keyword)
         for n, uri in enumerate(uris):
             files.append(r.render("mot-cle.md.j2", uri, keyword=keyword, pager=Pager(n + 1, uris),

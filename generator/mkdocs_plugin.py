@@ -82,12 +82,31 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
                 self._fragments[generated.uri] = generated.fragments
         return files
 
+    _serving = False
+    _indexing: subprocess.Popen | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self._serving = command == "serve"
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        # `mkdocs serve`: the previous search index may still be written; let it finish first.
+        if self._indexing is not None:
+            self._indexing.wait()
+            self._indexing = None
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         # The search index: Pagefind reads the built pages (lang="fr": French stemming).
-        result = subprocess.run([sys.executable, "-m", "pagefind", "--site", config.site_dir, "--silent"],
-                                capture_output=True, text=True)
+        command = [sys.executable, "-m", "pagefind", "--site", config.site_dir, "--silent"]
+        if self._serving:  # the changed page is served (and reloaded) without waiting for the index
+            self._indexing = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            return
+        result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode != 0:
             raise PluginError(f"Pagefind a échoué :\n{result.stdout}{result.stderr}")
+
+    def on_shutdown(self) -> None:
+        if self._indexing is not None:
+            self._indexing.wait()
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         # Contributed bodies are part of these pages: sanitise them whatever the validator let through,

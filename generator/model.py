@@ -117,8 +117,14 @@ class Keyword:
     def src_uri(self) -> str:
         return f"{KEYWORDS_PREFIX}/{self.slug}.md"
 
+    @property
+    def has_page(self) -> bool:
+        """A keyword of a single practice has no page of its own (it would list that practice only)."""
+        return len(self.practices) >= KEYWORD_PAGE_MIN
+
 
 KEYWORDS_PREFIX = "mots-cles"
+KEYWORD_PAGE_MIN = 2
 
 
 @dataclass

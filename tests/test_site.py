@@ -71,7 +71,11 @@ def test_practice_page_shows_its_resolved_fields(fixture_site):
         assert text in html, text
     assert 'href="../../campus/aeronautique-exemple/"' in html
     assert 'href="../../academies/bordeaux/"' in html
-    assert '<a href="../../mots-cles/situation-authentique/">situation authentique</a>, ' in html
+    # A keyword shared with another practice links to its page; one of this practice alone is plain text.
+    assert 'situation authentique, <a href="../../mots-cles/maintenance/">maintenance</a>' in html
+    keyword = (fixture_site / "mots-cles" / "maintenance" / "index.html").read_text(encoding="utf-8")
+    assert len(re.findall(r'href="../../bonnes-pratiques/[a-z0-9-]+/"', keyword)) == 2
+    assert not (fixture_site / "mots-cles" / "situation-authentique").exists()
 
 
 def test_campus_page_lists_its_practices(fixture_site):

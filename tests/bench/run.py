@@ -18,6 +18,7 @@ import argparse
 import gzip
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -118,6 +119,21 @@ def first_search_bytes(site: Path) -> int:
     return int(sum(gz_size(p) for p in fixed if p.exists()) + chunk + five)
 
 
+def explorer_bytes(site: Path) -> tuple[int, int]:
+    """What opening the explorer downloads (gzip): (the page, its script and its data), and
+    the same with the theme's stylesheets and scripts that every page shares (cold cache)."""
+    page = site / "explorer" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    own = gz_size(page) + gz_size(site / "donnees" / "explorateur.json") + gz_size(
+        site / "assets" / "javascripts" / "explorateur.js")
+    shared = 0
+    for ref in set(re.findall(r'<(?:script|link)\b[^>]*?(?:src|href)="([^"]+\.(?:js|css))', html)):
+        target = (page.parent / ref.split("?")[0]).resolve()
+        if target.is_file() and target.name != "explorateur.js":
+            shared += gz_size(target)
+    return own, own + shared
+
+
 def largest(site: Path, entries_only: bool) -> int:
     pages = [p for p in site.rglob("*.html")
              if not entries_only or (p.parent.parent.name in ("campus", "bonnes-pratiques") and p.name == "index.html")]
@@ -166,6 +182,8 @@ def measure(n: int, repetitions: int, scratch: Path) -> dict:
         "site_mb": folder_size(site) / 1e6, "reference_site_mb": folder_size(reference) / 1e6,
         "first_search_kb_gz": first_search_bytes(site) / 1000,
         "reference_search_kb_gz": gz_size(reference / "search" / "search_index.json") / 1000,
+        "explorer_kb_gz": explorer_bytes(site)[0] / 1000,
+        "explorer_cold_kb_gz": explorer_bytes(site)[1] / 1000,
     }
     shutil.rmtree(docs)
     return result
@@ -223,13 +241,14 @@ def table(results: list[dict], reload_s: float | None) -> str:
         ("site/ (Mo)", "site_mb", "{:.1f}"),
         ("1re recherche (Ko gzip)", "first_search_kb_gz", "{:.0f}"),
         ("index lunr de la référence (Ko gzip)", "reference_search_kb_gz", "{:.0f}"),
+        ("explorateur : page, script, données (Ko gzip)", "explorer_kb_gz", "{:.0f}"),
+        ("explorateur, avec le thème, cache vide (Ko gzip)", "explorer_cold_kb_gz", "{:.0f}"),
     ]
     width = max(len(label) for label, _, _ in rows)
     lines = [f"{label:<{width}} | " + " | ".join(f"{fmt.format(r[key]):>8}" for r in results)
              for label, key, fmt in rows]
     lines.append(f"{'make serve : rechargement (s)':<{width}} | "
                  + (f"{reload_s:>8.1f}" if reload_s is not None else "   échec"))
-    lines.append(f"{'explorateur : 1re vue (Ko gzip)':<{width}} | {'à venir':>8}")
     return "\n".join(lines)
 
 
