@@ -232,6 +232,30 @@ def test_mutated_files_never_raise(tree, data):
     assert all(d.line >= 1 for d in result.diagnostics)
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_mutated_vocabularies_never_raise(tree, data):
+    # The vocabularies are content too: a contributor may edit them in a pull request.
+    name = data.draw(st.sampled_from(["domaines", "secteurs", "regions", "academies"]))
+    path = tree.root / "referentiels" / f"{name}.yml"
+    raw = bytearray((REFERENTIELS / f"{name}.yml").read_bytes())  # the pristine file, every example
+    for _ in range(data.draw(st.integers(1, 6))):
+        position = data.draw(st.integers(0, len(raw)))
+        action = data.draw(st.sampled_from(["insert", "delete", "replace"]))
+        byte = data.draw(st.sampled_from(list(b"-:\"'[]{}&*!#|>\t\n \\%@`0123") + [0xC3, 0xFF, 0x00]))
+        if action == "insert":
+            raw.insert(position, byte)
+        elif raw and position < len(raw):
+            if action == "delete":
+                del raw[position]
+            else:
+                raw[position] = byte
+    path.write_bytes(bytes(raw))
+    tree.campus("c1")
+    result = pipeline.run(tree.root)
+    assert all(d.line >= 1 and d.field and d.message for d in result.diagnostics)
+
+
 # --------------------------------------------------------------------------- builds
 
 def test_two_builds_are_byte_identical(tmp_path):

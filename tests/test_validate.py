@@ -284,3 +284,36 @@ def test_vocabulary_not_in_utf8_is_a_message(tree):
     path.write_bytes(path.read_bytes() + b"\n- id: caf\xe9\n")
     messages = [d.format() for d in pipeline.run(tree.root).diagnostics]
     assert any(m.startswith("content/referentiels/secteurs.yml:") and "pas encodé en UTF-8" in m for m in messages)
+
+
+@pytest.mark.parametrize("vocab, text, expected", [
+    ("domaines", None, "content/referentiels/domaines.yml:1: fichier: référentiel introuvable."),
+    ("domaines", "id: progres-economique\n",
+     "content/referentiels/domaines.yml:1: fichier: le référentiel doit être une liste d’éléments « - id: … »."),
+    ("domaines", "- progres-economique\n",
+     "content/referentiels/domaines.yml:1: id: chaque élément doit avoir « id » et « nom »."),
+    ("domaines", "- id: progres-economique\n  nom: \"\"\n",
+     "content/referentiels/domaines.yml:1: nom: « progres-economique » n’a pas de nom."),
+    ("domaines", "- {id: progres-economique, nom: A}\n- {id: progres-economique, nom: B}\n",
+     "content/referentiels/domaines.yml:2: id: identifiant « progres-economique » en double."),
+])
+def test_vocabulary_file_rules(tree, vocab, text, expected):
+    path = tree.root / "referentiels" / f"{vocab}.yml"
+    if text is None:
+        path.unlink()
+    else:
+        path.write_text(text, encoding="utf-8")
+    assert expected in [d.format() for d in pipeline.run(tree.root).diagnostics]
+
+
+def test_unreadable_entry_file(tree):
+    (tree.root / "campuses" / "c1.md").symlink_to(tree.root / "nulle-part.md")
+    assert [d.format() for d in pipeline.run(tree.root).diagnostics] == [
+        "content/campuses/c1.md:1: fichier: fichier illisible (lien cassé, dossier ou droits)."]
+
+
+def test_keyword_too_long(tree):
+    tree.campus("c1")
+    tree.practice("p1", mots_cles=["court", "x" * 81])
+    assert [d.format() for d in pipeline.run(tree.root).diagnostics] == [
+        "content/bonnes-pratiques/p1.md:5: mots_cles: l’élément n° 2 dépasse 80 caractères."]
