@@ -28,6 +28,7 @@ from . import charts
 from .model import KEYWORDS_PREFIX, Campus, Catalog, Keyword, Practice, Term
 from .schema import CAMPUS, CONTENT_TYPES, PRACTICE, VOCAB_LABELS, VOCABULARIES, ContentType, Kind
 from .schemas import generate_schemas, schema_uri
+from .validate import fold_space
 
 # Characters Python-Markdown treats as inline syntax and accepts backslash-escaped, and
 # what would start a block (list, quote, heading) at the beginning of a value.
@@ -39,7 +40,7 @@ _HTML_RE = re.compile("[&<>|\"]")
 
 @lru_cache(maxsize=65536)  # names of campuses and terms are printed on many pages
 def _md_escape_text(text: str) -> str:
-    text = " ".join(text.split())  # no line breaks: a value never starts a block
+    text = fold_space(text)  # no line breaks: a value never starts a block; French spaces stay
     text = _MD_ESCAPE.sub(r"\\\1", text)
     text = _MD_BLOCK_START.sub(lambda m: m.group() + "\\" if m.group().isdigit() else "\\" + m.group(), text)
     return _HTML_RE.sub(lambda m: _HTML[m.group()], text)

@@ -51,6 +51,16 @@ def current_year() -> int:
     return datetime.date.today().year
 
 
+# Line breaks and runs of ordinary white space; not the non-breaking spaces of French
+# typography (« », before : ; ! ?), which are part of the text.
+_SPACE_RUN = re.compile(r"[ \t\r\n\f\v\x85\u2028\u2029]+")
+
+
+def fold_space(text: str) -> str:
+    """One line, single spaces, no spaces at the ends; non-breaking spaces kept."""
+    return _SPACE_RUN.sub(" ", text).strip(" ")
+
+
 # --------------------------------------------------------------------------- vocabularies
 
 def build_vocabularies(raw: dict[str, RawVocabulary]) -> tuple[Vocabularies, list[Diagnostic]]:
@@ -180,7 +190,7 @@ class _EntryChecker:
         if not isinstance(raw, str):
             self.error(f.name, f"doit être {what} (reçu : {_describe(raw)}) ; mettez la valeur entre guillemets.")
             return None
-        text = " ".join(raw.split())  # one line: no value may start a Markdown block
+        text = fold_space(raw)  # one line: no value may start a Markdown block
         if f.max_length and len(text) > f.max_length:
             self.error(f.name, f"{len(text)} caractères, le maximum est {f.max_length} ; raccourcissez.")
             return None

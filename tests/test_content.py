@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 from collections import Counter
 
 import pytest
+import yaml
 from conftest import ROOT
 
 from generator import pipeline
@@ -95,3 +99,39 @@ def test_home_page_counts_reflect_the_content(catalog, real_site):
     assert f"<strong>{len(catalog.practices)}</strong>" in html
     for term in catalog.terms("domaines"):
         assert f"{len(catalog.practices_of(term))} pratique" in html
+
+
+def front_matter(path):
+    return yaml.safe_load(path.read_text(encoding="utf-8").split("\n---", 1)[0].removeprefix("---\n"))
+
+
+def test_csv_and_json_exports_of_the_built_site_match_the_files(real_site):
+    """Read back from the built site and compared with the source files themselves (not the model)."""
+    campuses = {p.stem: front_matter(p) for p in (ROOT / "content" / "campuses").glob("*.md")}
+    academies = {a["id"]: a["region"] for a in yaml.safe_load(
+        (ROOT / "content" / "referentiels" / "academies.yml").read_text(encoding="utf-8"))}
+    rows = list(csv.DictReader(io.StringIO((real_site / "donnees" / "campus.csv").read_text(encoding="utf-8"))))
+    assert sorted(r["id"] for r in rows) == sorted(campuses)
+    records = {r["id"]: r for r in json.loads((real_site / "donnees" / "campus.json").read_text(encoding="utf-8"))}
+    for row in rows:
+        source = campuses[row["id"]]
+        region = source.get("region") or academies.get(source.get("academie"))
+        assert (row["nom"], row["secteur"], row["region"], row["academie"], row["ville"]) == (
+            source["nom"], source["secteur"], region or "", source.get("academie") or "", source.get("ville") or "")
+        assert records[row["id"]]["secteur"]["id"] == source["secteur"]
+    practices = {p.stem: front_matter(p) for p in (ROOT / "content" / "bonnes-pratiques").glob("*.md")}
+    rows = list(csv.DictReader(io.StringIO(
+        (real_site / "donnees" / "bonnes-pratiques.csv").read_text(encoding="utf-8"))))
+    assert sorted(r["id"] for r in rows) == sorted(practices)
+    records = {r["id"]: r for r in json.loads(
+        (real_site / "donnees" / "bonnes-pratiques.json").read_text(encoding="utf-8"))}
+    for row in rows:
+        source = practices[row["id"]]
+        campus = campuses.get(source.get("campus"), {})
+        expected_region = campus.get("region") or academies.get(campus.get("academie")) if campus else source["region"]
+        assert (row["titre"], row["domaine"], row["campus"]) == (source["titre"], source["domaine"],
+                                                                 source.get("campus") or "")
+        assert row["secteur"] == (campus.get("secteur") or source.get("secteur") or "")  # derived from the campus
+        assert row["region"] == (expected_region or "")
+        assert row["mots_cles"] == " ; ".join(source.get("mots_cles") or [])
+        assert (records[row["id"]]["region"] or {}).get("id", "") == row["region"]

@@ -112,7 +112,7 @@ def test_explorer_without_javascript_shows_the_whole_grouped_list(browser, real_
 
 def test_clicking_a_region_on_the_map_opens_its_page(page, real_url):
     page.goto(real_url + "carte/")
-    tile = page.get_by_role("link", name=re.compile(r"^Bretagne : \d+ campus"))
+    tile = page.get_by_role("link", name=re.compile(r"^Bretagne\s:\s\d+ campus"))
     tile.click()
     page.wait_for_url("**/regions/bretagne/")
     assert "Bretagne" in page.locator("h1").inner_text()

@@ -112,6 +112,7 @@ def test_generation_is_deterministic():
     ("# pas un titre", "\\# pas un titre"),
     ("*gras* _it_ `code`", "\\*gras\\* \\_it\\_ \\`code\\`"),
     ("deux\nlignes", "deux lignes"),
+    ("label «\u00a0excellence\u00a0» : oui", "label «\u00a0excellence\u00a0» : oui"),  # French spaces stay
 ])
 def test_md_escape(text, expected):
     assert md_escape(text) == expected
@@ -230,7 +231,7 @@ def test_fragments_are_escaped_html(tree):
     catalog = pipeline.run(tree.root).catalog
     carte = {f.uri: f for f in generate(catalog, TEMPLATES)}["carte/index.md"]
     html = dict(carte.fragments)["carte"]
-    assert "<img" not in html and "Bretagne &lt;img src=x onerror=alert(1)&gt; : 1 campus" in html
+    assert "<img" not in html and "Bretagne &lt;img src=x onerror=alert(1)&gt;\u00a0: 1 campus" in html
 
 
 @pytest.mark.parametrize("body, expected", [

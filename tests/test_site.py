@@ -148,7 +148,7 @@ def test_every_internal_link_resolves(real_site):
 def test_map_explorer_and_charts_are_in_their_pages(fixture_site):
     carte = (fixture_site / "carte" / "index.html").read_text(encoding="utf-8")
     assert len(re.findall(r'<a href="../regions/[a-z-]+/" aria-label=', carte)) == 18 and "<svg" in carte
-    assert 'aria-label="Bretagne : 1 campus, 2 bonnes pratiques"' in carte
+    assert 'aria-label="Bretagne\u00a0: 1 campus, 2 bonnes pratiques"' in carte
     assert "cmq-fragment" not in carte
     home = (fixture_site / "index.html").read_text(encoding="utf-8")
     assert len(re.findall(r'<a href="regions/[a-z-]+/" aria-label=', home)) == 18
