@@ -99,6 +99,10 @@ def parse_yaml(text: str, path: str, first_line: int) -> tuple[Any, list[Diagnos
                        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None)]
             if anchors:
                 return None, anchors[:1]
+        if "{" in text:  # a flow mapping ({a: 1, a: 2}): its duplicate keys are not on lines of their own
+            duplicates = _flow_duplicates(yaml.compose(text, Loader=SafeLoader), path, first_line)
+            if duplicates:
+                return None, duplicates
         return yaml.load(text, Loader=SafeLoader), []
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -115,6 +119,27 @@ def parse_yaml(text: str, path: str, first_line: int) -> tuple[Any, list[Diagnos
         return None, [Diagnostic(
             path, first_line, "en-tête",
             "valeur YAML invalide (date impossible, nombre démesuré…) ; mettez les textes entre guillemets.")]
+
+
+def _flow_duplicates(node: yaml.Node | None, path: str, first_line: int) -> list[Diagnostic]:
+    """Keys given twice in a flow mapping ({…}) anywhere in the document."""
+    found: list[Diagnostic] = []
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key, value in current.value:
+                if current.flow_style and isinstance(key, yaml.ScalarNode):
+                    line = key.start_mark.line + first_line
+                    if key.value in seen:
+                        found.append(Diagnostic(path, line, key.value, f"champ en double (déjà défini ligne "
+                                                f"{seen[key.value]}) ; ne gardez qu’une valeur."))
+                    seen.setdefault(key.value, line)
+                stack.append(value)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+    return found
 
 
 _QUOTED_KEY = re.compile(r"""^(["'])([^"'\n]*)\1\s*:""")

@@ -129,3 +129,9 @@ def test_added_dates_come_from_the_commit_that_added_each_practice(tree):
 def test_added_dates_outside_git_are_empty(tree, monkeypatch):
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tree.root.parent))
     assert load.added_dates(tree.root) == {}
+
+
+def test_duplicate_keys_of_a_flow_mapping(tree):
+    tree.write("campuses", "c1.md", '---\n{nom: "A", secteur: numerique-telecommunications,\n nom: "B"}\n---\nTexte.\n')
+    assert messages(tree) == [
+        "content/campuses/c1.md:3: nom: champ en double (déjà défini ligne 2) ; ne gardez qu’une valeur."]
