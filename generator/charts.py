@@ -27,25 +27,20 @@ class Bar:
 class BarChart:
     id: str
     title: str
-    unit: str  # « campus », « bonnes pratiques »
     bars: tuple[Bar, ...]
     width: int
     height: int
-    bar_area: int  # width available to the longest bar
-    row: int  # height of one row (label line + bar)
-
-    @property
-    def total(self) -> int:
-        return sum(b.value for b in self.bars)
 
 
-def bar_chart(id: str, title: str, unit: str, items: Sequence[tuple[str, int]], width: int = 520) -> BarChart:
+ROW, VALUE_SPACE = 44, 44  # height of a row (label line + bar); room left for the value
+
+
+def bar_chart(id: str, title: str, items: Sequence[tuple[str, int]], width: int = 520) -> BarChart:
     """Horizontal bars, one row each: the label above its bar, the value at the bar's end."""
-    row, value_space = 44, 44
     top = max((value for _, value in items), default=0) or 1
-    area = width - value_space
-    bars = tuple(Bar(label, value, i * row, round(area * value / top, 1)) for i, (label, value) in enumerate(items))
-    return BarChart(id, title, unit, bars, width, max(1, len(bars)) * row, area, row)
+    area = width - VALUE_SPACE
+    bars = tuple(Bar(label, value, i * ROW, round(area * value / top, 1)) for i, (label, value) in enumerate(items))
+    return BarChart(id, title, bars, width, max(1, len(bars)) * ROW)
 
 
 @dataclass(frozen=True)
@@ -112,11 +107,11 @@ def tile_map(regions: Sequence[Term], campuses: dict[str, int], practices: dict[
 
     tiles = tuple(Tile(t, t.carte[0] * (TILE + GAP), t.carte[1] * (TILE + GAP), campuses.get(t.id, 0),
                        practices.get(t.id, 0), shade(campuses.get(t.id, 0)))
-                  for t in placed if t.carte)
+                  for t in placed if t.carte is not None)  # (placed: for the type checker)
     width = max((t.x for t in tiles), default=0) + TILE
     height = max((t.y for t in tiles), default=0) + TILE
     legend = (LegendItem("aucun campus", PALETTE[0]),) + tuple(
         LegendItem(f"{low} campus" if low == high else f"{low} à {high} campus", PALETTE[i + 1])
         for i, (low, high) in enumerate(ranges))
-    overseas = [t.y for t in tiles if t.term.carte and t.term.carte[1] >= OVERSEAS_ROW]
+    overseas = [t.y for t in tiles if t.y >= OVERSEAS_ROW * (TILE + GAP)]
     return TileMap(tiles, legend, width, height, TILE, min(overseas) if overseas else None)

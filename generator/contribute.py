@@ -156,15 +156,14 @@ def scaffold(ctype: ContentType, root: Path, answers: dict[str, str], interactiv
         ids = [c for c, _ in question.choices]
         if question.field in values and ids and values[question.field] not in ids:
             given = str(values.pop(question.field))
-            wrong.append(f"{question.field} : « {given} » ne fait pas partie de la liste"
-                         f"{did_you_mean(given, ids) or '.'}")
+            wrong.append(f"{question.field} : « {given} » ne fait pas partie de la liste{did_you_mean(given, ids)}")
             if not interactive:
                 continue
             writer(f"  {wrong.pop()}")
         if question.field not in values and interactive:
             values[question.field] = ask(question, reader, writer)
     if wrong:
-        raise ValueError("Aucune fiche écrite. " + " ; ".join(wrong))
+        raise ValueError("Aucune fiche écrite. " + " ; ".join(wrong) + ("" if wrong[-1].endswith("?") else "."))
     for f in ctype.fields:
         if f.kind is Kind.BOOLEAN and isinstance(values.get(f.name), str):
             values[f.name] = values[f.name].strip().lower() in ("oui", "true", "vrai", "o", "1")

@@ -28,7 +28,7 @@ from . import charts
 from .model import KEYWORDS_PREFIX, Campus, Catalog, Keyword, Practice, Term
 from .schema import CAMPUS, CONTENT_TYPES, PRACTICE, VOCAB_LABELS, VOCABULARIES, ContentType, Kind
 from .schemas import generate_schemas, schema_uri
-from .validate import fold_space
+from .validate import FENCE_RE, fold_space
 
 # Characters Python-Markdown treats as inline syntax and accepts backslash-escaped, and
 # what would start a block (list, quote, heading) at the beginning of a value.
@@ -74,6 +74,7 @@ def external_link(url: str, text: str | None = None) -> Markup:
 PAGE_SIZE = 50
 PREVIEW = 10  # items per group on the index pages of a large catalogue…
 LIST_IN_FULL = 150  # …while a catalogue of up to this many entries is listed in full
+KEYWORDS_PER_PAGE = 300  # the list of keywords (short lines)
 
 
 @dataclass(frozen=True)
@@ -151,8 +152,6 @@ class Renderer:
             return external_link(f"{edit_base.rstrip('/')}/{ctype.directory}/{entry.id}.md", "Modifier cette fiche")
 
         self.env.globals["edit_link"] = edit_link
-        self.env.globals["livret_chapters"] = livret_chapters
-        self.env.globals["keyword_pages"] = keyword_pages
         self.env.globals["csv_columns"] = csv_columns
         self.env.globals["related"] = Related(catalog)
         self.env.globals.update(depot=depot, site_public=site_url, feed_size=FEED_SIZE)
@@ -163,6 +162,9 @@ class Renderer:
             t.id: len(catalog.campuses_of(t)) for t in catalog.terms(vocab)}
         self.env.globals["practice_counts"] = lambda vocab: {
             t.id: len(catalog.practices_of(t)) for t in catalog.terms(vocab)}
+        self.env.globals["region_map"] = lambda: charts.tile_map(
+            catalog.terms("regions"), self.env.globals["campus_counts"]("regions"),
+            self.env.globals["practice_counts"]("regions"))
         self.env.globals["per_term"] = lambda vocab, counts: [(t.nom, counts[t.id]) for t in catalog.terms(vocab)]
         self.env.globals["labelling_years"] = lambda: sorted(Counter(
             c.annee_labellisation for c in catalog.campuses.values() if c.annee_labellisation).items())
@@ -247,12 +249,26 @@ def practice_record(practice: Practice) -> dict[str, Any]:
         elif isinstance(value, tuple):
             value = list(value)
         record[f.name] = value
-    record["date_ajout"] = _day(practice.added) if practice.added else None
+    record["date_ajout"] = _added(practice)
     return record
+
+
+def _added(practice: Practice) -> str | None:
+    return _day(practice.added) if practice.added else None
 
 
 def _day(stamp: int) -> str:
     return datetime.fromtimestamp(stamp, timezone.utc).date().isoformat()
+
+
+_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+           "novembre", "décembre")
+
+
+def french_date(stamp: int) -> str:
+    """« 1er décembre 2026 » (UTC)."""
+    day = datetime.fromtimestamp(stamp, timezone.utc).date()
+    return f"{'1er' if day.day == 1 else day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 @dataclass(frozen=True)
@@ -283,30 +299,30 @@ def _getter(name: str, part: str | None = None) -> Callable[[Any], Any]:
 
 def csv_columns(ctype: ContentType) -> list[Column]:
     """The columns of a type's CSV, from its declaration: a vocabulary or campus field gives
-    two columns (identifier, then name); lists are joined with « ; »."""
-    columns = [Column("id", "Identifiant de la fiche (nom du fichier sans « .md »).", _getter("id")),
+    two columns (identifier, then name); lists are joined with « ; »."""
+    columns = [Column("id", "Identifiant de la fiche (nom du fichier sans « .md »).", _getter("id")),
                Column("url", "Adresse de la page de la fiche, relative à la racine du site.", _getter("url"))]
     for f in ctype.fields:
         if f.kind in (Kind.VOCAB, Kind.CAMPUS_REF):
-            what = "du campus" if f.kind is Kind.CAMPUS_REF else f"du référentiel « {f.vocab} »"
-            derived = " ; déduit du campus quand la fiche ne l’indique pas" if ctype is PRACTICE and f.name in (
+            what = "du campus" if f.kind is Kind.CAMPUS_REF else f"du référentiel « {f.vocab} »"
+            derived = " ; déduit du campus quand la fiche ne l’indique pas" if ctype is PRACTICE and f.name in (
                 "secteur", "region", "academie") else ""
-            columns.append(Column(f.name, f"{f.label} : identifiant {what}{derived}.", _getter(f.name, "id")))
-            columns.append(Column(f"{f.name}_nom", f"{f.label} : nom.", _getter(f.name, "title" if
+            columns.append(Column(f.name, f"{f.label} : identifiant {what}{derived}.", _getter(f.name, "id")))
+            columns.append(Column(f"{f.name}_nom", f"{f.label} : nom.", _getter(f.name, "title" if
                                   f.kind is Kind.CAMPUS_REF else "nom")))
         else:
             rule = f.rule.rstrip(".")
-            if f.kind is Kind.BOOLEAN:
-                rule += " ; « oui », « non » ou vide si la source ne le dit pas"
+            if f.kind is Kind.BOOLEAN:  # the file's true / false, written for a spreadsheet
+                rule = "« oui », « non » ou vide si la source ne le dit pas"
             elif f.kind is Kind.TEXT_LIST:
-                rule += " ; séparés par « ; »"
-            columns.append(Column(f.name, f"{f.label} : {rule[0].lower()}{rule[1:]}.", _getter(f.name)))
+                rule += " ; séparés par « ; »"
+            columns.append(Column(f.name, f"{f.label} : {rule[0].lower()}{rule[1:]}.", _getter(f.name)))
     if ctype is CAMPUS:
-        columns.append(Column("bonnes_pratiques", "Identifiants des bonnes pratiques du campus, séparés par « ; ».",
+        columns.append(Column("bonnes_pratiques", "Identifiants des bonnes pratiques du campus, séparés par « ; ».",
                               lambda c: [p.id for p in c.practices]))
     else:
         columns.append(Column("date_ajout", "Date d’entrée de la fiche au catalogue (AAAA-MM-JJ), "
-                              "d’après l’historique du dépôt.", lambda p: _day(p.added) if p.added else None))
+                              "d’après l’historique du dépôt.", _added))
     return columns
 
 
@@ -422,15 +438,32 @@ class Related:
 
 # --------------------------------------------------------------------------- livret and keywords
 
-_HEADING = re.compile(r"^(#{1,6})(?=\s)", re.M)
-_FENCE_RE = re.compile(r"^(```|~~~)", re.M)
+_HEADING = re.compile(r"^(#{1,6})(?=\s|$)")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 
 
 def demote_headings(markdown: str, levels: int) -> str:
-    """Push the headings of a body down ``levels`` (## → ####), leaving code blocks alone."""
-    parts = re.split(r"(^(?:```|~~~)[^\n]*\n.*?^(?:```|~~~)[ \t]*$)", markdown, flags=re.M | re.S)
-    return "".join(part if i % 2 else _HEADING.sub(lambda m: "#" * min(6, len(m.group(1)) + levels), part)
-                   for i, part in enumerate(parts))
+    """Push the headings of a body down ``levels`` (## → ####), underlined ones included
+    (Titre / ===== → ### Titre), leaving fenced code alone (the validator's fence rule)."""
+    lines = markdown.split("\n")
+    out: list[str] = []
+    in_fence = False
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if FENCE_RE.match(line):
+            in_fence = not in_fence
+        elif not in_fence:
+            underline = _SETEXT.match(lines[i + 1]) if i + 1 < len(lines) else None
+            if underline and line.strip() and not line.startswith((" " * 4, "\t")) and not _HEADING.match(line):
+                level = 1 if underline.group(1)[0] == "=" else 2
+                out.append("#" * min(6, level + levels) + " " + line.strip())
+                i += 2
+                continue
+            line = _HEADING.sub(lambda m: "#" * min(6, len(m.group(1)) + levels), line)
+        out.append(line)
+        i += 1
+    return "\n".join(out)
 
 
 @dataclass(frozen=True)
@@ -489,6 +522,7 @@ def generate(catalog: Catalog, templates_dir: Path, edit_base: str | None = None
     ``depot``: the repository's address (contact link of the accessibility statement).
     """
     r = Renderer(Path(templates_dir), catalog, edit_base, depot, site_url)
+    r.env.globals["build_date"] = french_date(build_time)
     files = [r.render("accueil.md.j2", "index.md")]
     files.append(r.render("campus-liste.md.j2", f"{CAMPUS.url_prefix}/index.md"))
     files.extend(r.render("campus.md.j2", c.src_uri, campus=c) for c in catalog.campuses.values())
@@ -504,7 +538,12 @@ def generate(catalog: Catalog, templates_dir: Path, edit_base: str | None = None
                 window = slice(n * PAGE_SIZE, (n + 1) * PAGE_SIZE)
                 files.append(r.render("referentiel.md.j2", uri, term=term, campuses=campuses[window],
                                       practices=practices[window], pager=Pager(n + 1, uris)))
-    files.append(r.render("mots-cles-liste.md.j2", f"{KEYWORDS_PREFIX}/index.md"))
+    keywords = list(catalog.keywords.values())
+    count = max(1, -(-len(keywords) // KEYWORDS_PER_PAGE))
+    uris = [f"{KEYWORDS_PREFIX}/index.md"] + [f"{KEYWORDS_PREFIX}/page-{n}.md" for n in range(2, count + 1)]
+    files.extend(r.render("mots-cles-liste.md.j2", uri, pager=Pager(n + 1, uris),
+                          keywords=keywords[n * KEYWORDS_PER_PAGE:(n + 1) * KEYWORDS_PER_PAGE])
+                 for n, uri in enumerate(uris))
     for keyword in (k for k in catalog.keywords.values() if k.has_page):
         uris = keyword_pages(keyword)
         for n, uri in enumerate(uris):

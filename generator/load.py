@@ -358,21 +358,20 @@ def added_dates(content_dir: Path) -> dict[str, int]:
         if top.returncode != 0:
             return {}
         # Oldest first, following no renames: a file's first "A" is when it entered.
-        log = subprocess.run(
+        log = subprocess.run(  # --relative: paths from this folder, however git's root is reached
             ["git", "-c", "core.quotepath=off", "log", "--reverse", "--diff-filter=A", "--name-only",
-             "--format=@%ct", "--no-renames", "--", "."],
+             "--relative", "--format=@%ct", "--no-renames", "--", "."],
             cwd=folder, capture_output=True, text=True, timeout=120)
     except (OSError, subprocess.SubprocessError):
         return {}
     if log.returncode != 0:
         return {}
-    root = Path(top.stdout.strip())
+    prefix = display_path(folder)  # as read_entry() names the files
     dates: dict[str, int] = {}
     stamp = 0
     for line in log.stdout.splitlines():
         if line.startswith("@"):
             stamp = int(line[1:]) if line[1:].isdigit() else 0
         elif line.endswith(".md"):
-            path = display_path(root / line)
-            dates.setdefault(path, stamp)  # a file deleted then added again keeps its first date
+            dates.setdefault(f"{prefix}/{line}", stamp)  # a file deleted then added again keeps its first date
     return dates

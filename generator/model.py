@@ -7,6 +7,8 @@ in linear time.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -209,23 +211,46 @@ def build(vocabularies: Vocabularies, campus_values: list[dict[str, Any]],
                    _keywords(practices.values()))
 
 
+def _keyword_key(word: str) -> str:
+    """Spellings that differ only in case, accents or spacing are one keyword."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+RESERVED_SLUGS = frozenset({"index"})  # mots-cles/index.md (and page-N.md) list the keywords
+_LIST_PAGE = re.compile(r"^page-\d+$")
+
+
 def _keywords(practices: Iterable[Practice]) -> dict[str, Keyword]:
-    """Group the practices by keyword; a keyword is named by its most frequent spelling."""
-    found: dict[str, Keyword] = {}
+    """Group the practices by keyword; a keyword is named by its most frequent spelling.
+
+    Its slug (the URL) is unique: a keyword whose slug is taken ("C++" and "C#" both give
+    "c"), reserved, or empty (only punctuation) gets a numbered one.
+    """
+    found: dict[str, Keyword] = {}  # key -> keyword
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for practice in practices:
         own: dict[str, Keyword] = {}
         for word in practice.mots_cles:
-            slug = slugify(word)
-            if not slug or slug in own:
+            key = _keyword_key(word)
+            if not key or key in own:
                 continue
-            keyword = own[slug] = found.setdefault(slug, Keyword(slug, word))
-            spellings[slug][word] += 1
+            keyword = own[key] = found.setdefault(key, Keyword("", word))
+            spellings[key][word] += 1
             keyword.practices.append(practice)
         practice.keywords = tuple(own.values())
-    for slug, keyword in found.items():  # most frequent spelling, then alphabetical: stable
-        keyword.nom = min(spellings[slug].items(), key=lambda item: (-item[1], item[0]))[0]
-    return dict(sorted(found.items()))
+    taken: set[str] = set(RESERVED_SLUGS)
+    for key in sorted(found):  # in key order: the same slugs from one build to the next
+        keyword = found[key]
+        keyword.nom = min(spellings[key].items(), key=lambda item: (-item[1], item[0]))[0]
+        base = slugify(keyword.nom) or "mot-cle"
+        slug, n = base, 1
+        while slug in taken or _LIST_PAGE.match(slug):
+            n += 1
+            slug = f"{base}-{n}"
+        keyword.slug = slug
+        taken.add(slug)
+    return dict(sorted((k.slug, k) for k in found.values()))
 
 
 def _optional(vocabularies: Vocabularies, vocab: str, term_id: str | None) -> Term | None:

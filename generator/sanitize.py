@@ -9,13 +9,14 @@ import nh3
 
 _TAGS = {
     "a", "abbr", "blockquote", "br", "code", "dd", "div", "dl", "dt", "em", "h1", "h2", "h3", "h4",
-    "h5", "h6", "hr", "li", "ol", "p", "pre", "span", "strong", "sub", "sup", "table", "tbody", "td",
+    "h5", "h6", "hr", "li", "nav", "ol", "p", "pre", "span", "strong", "sub", "sup", "table", "tbody", "td",
     "th", "thead", "tr", "ul",
 }
 _ATTRIBUTES = {
     "*": {"class", "id", "title"},  # classes of the theme (md-button, cmq-fiche…), heading ids
     "a": {"href"},
-    "div": {"data-pagefind-ignore"},  # our templates' « voir aussi » blocks: not in the search index
+    "div": {"data-pagefind-ignore"},
+    "nav": {"aria-label"},  # the pager of long lists is a landmark  # our templates' « voir aussi » blocks: not in the search index
     "td": {"align"},
     "th": {"align"},
 }

@@ -56,6 +56,9 @@ def current_year() -> int:
 _SPACE_RUN = re.compile(r"[ \t\r\n\f\v\x85\u2028\u2029]+")
 
 
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def fold_space(text: str) -> str:
     """One line, single spaces, no spaces at the ends; non-breaking spaces kept."""
     return _SPACE_RUN.sub(" ", text).strip(" ")
@@ -114,8 +117,11 @@ def build_vocabularies(raw: dict[str, RawVocabulary]) -> tuple[Vocabularies, lis
                 code=code.strip() if code else None, carte=tuple(carte) if carte else None)
             for alias in former:
                 aliases[name][alias] = term_id
+    not_text = {record.get("id") for record, _ in raw["academies"].records
+                if isinstance(record, dict) and record.get("region") is not None
+                and not isinstance(record.get("region"), str)}
     for term in terms["academies"].values():
-        if term.region is None and any(d.field == "region" and d.path == raw["academies"].path for d in diagnostics):
+        if term.id in not_text:
             continue  # already reported: not a text
         if term.region not in terms["regions"]:
             line = next((ln for rec, ln in raw["academies"].records
@@ -191,6 +197,11 @@ class _EntryChecker:
             self.error(f.name, f"doit être {what} (reçu : {_describe(raw)}) ; mettez la valeur entre guillemets.")
             return None
         text = fold_space(raw)  # one line: no value may start a Markdown block
+        control = _CONTROL_RE.search(text)
+        if control:  # invisible, and they break the XML of the feed
+            self.error(f.name, f"caractère de contrôle interdit (U+{ord(control.group()):04X}, position "
+                               f"{control.start() + 1}) ; retapez la valeur.")
+            return None
         if f.max_length and len(text) > f.max_length:
             self.error(f.name, f"{len(text)} caractères, le maximum est {f.max_length} ; raccourcissez.")
             return None
@@ -266,8 +277,12 @@ class _EntryChecker:
                 self.error(f.name, f"l’élément n° {position} doit être un texte non vide (reçu : {_describe(item)}).")
             elif f.max_length and len(item.strip()) > f.max_length:
                 self.error(f.name, f"l’élément n° {position} dépasse {f.max_length} caractères.")
+            elif _CONTROL_RE.search(item):
+                control = _CONTROL_RE.search(item)
+                self.error(f.name, f"caractère de contrôle interdit (U+{ord(control.group()):04X}, élément "
+                                   f"n° {position}) ; retapez la valeur.")
             else:
-                items.append(item.strip())
+                items.append(fold_space(item))
         return items
 
     def _check_campus_ref(self, f: Field, raw: Any) -> str | None:
@@ -276,16 +291,17 @@ class _EntryChecker:
 
 # Body markup. Contributed Markdown must not carry active content: Python-Markdown passes
 # raw HTML, attribute lists and any link scheme straight through.
-_FENCE_RE = re.compile(r"^\s{0,3}(```|~~~)")
+FENCE_RE = re.compile(r"^\s{0,3}(```|~~~)")  # also used to demote the headings of the Livret
 _CODE_SPAN_RE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 _HTML_RE = re.compile(r"<(/?[A-Za-z][^<>@ ]*(?: [^<>]*)?)>|<!--")  # Python-Markdown's own rule
 _AUTOLINK_RE = re.compile(r"^https?://", re.I)
 # Any "](target" is a link target, whatever the brackets before it hold ([a [b] c](…)); an
 # image is a "![" before a link target on the line.
 _LINK_RE = re.compile(r"\]\(\s*<?([^)\s>]*)")
-_IMAGE_RE = re.compile(r"!\[.*?\]\(\s*<?([^)\s>]*)")
+_IMAGE_RE = re.compile(r"!\[[^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*\]\(\s*<?([^)\s>]*)")
 # A tag left open at the end of a line (<img⏎ src=… onerror=…>): Markdown would keep it as HTML.
-_OPEN_TAG_RE = re.compile(r"<[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?$")
+_OPEN_TAG_RE = re.compile(r"<(?:[A-Za-z][A-Za-z0-9-]+|[abipqsuABIPQSU])(?:\s[^<>]*)?$")
+_REFERENCE_START_RE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*$")
 _REFERENCE_RE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)")
 _ATTR_LIST_RE = re.compile(r"\{:?\s*(?:[.#][\w-]+|[\w-]+\s*=)[^}]*\}")
 ALLOWED_SCHEMES = ("https", "http", "mailto")
@@ -307,15 +323,21 @@ def check_body_markup(entry: RawEntry, out: list[Diagnostic]) -> bool:
     if not any(char in entry.body for char in "<[{!`~"):
         return True  # nothing that could be markup (most bodies)
     in_fence = False
+    pending_reference = False  # "[ref]:" alone on its line: its address is on the next one
     for number, line in enumerate(entry.body.split("\n"), start=entry.body_line):
+        if pending_reference and line.strip():
+            pending_reference = False
+            line = "[ref]: " + line.strip()  # checked below like a one-line definition
         if not any(char in line for char in "<[{!`~"):
             continue
-        if _FENCE_RE.match(line):
+        if FENCE_RE.match(line):
             in_fence = not in_fence
             continue
         if in_fence:
             continue
         text = _CODE_SPAN_RE.sub("", line)
+        if _REFERENCE_START_RE.match(text):
+            pending_reference = True
         for match in _HTML_RE.finditer(text):
             inner = match.group(1)
             if inner and (_AUTOLINK_RE.match(inner) or inner.startswith("/")):

@@ -239,6 +239,8 @@ def test_fragments_are_escaped_html(tree):
     ("# Un\n### Trois\n##### Cinq\n", "### Un\n##### Trois\n###### Cinq\n"),
     ("```\n## pas un titre\n```\n## Titre\n", "```\n## pas un titre\n```\n#### Titre\n"),
     ("#hashtag et ## au milieu\n", "#hashtag et ## au milieu\n"),
+    ("Titre\n=====\n\nSous-titre\n---\n\nTexte.\n", "### Titre\n\n#### Sous-titre\n\nTexte.\n"),
+    ("  ```\n## dans le code\n  ```\n## Après\n", "  ```\n## dans le code\n  ```\n#### Après\n"),
 ])
 def test_demote_headings(body, expected):
     assert demote_headings(body, 2) == expected
@@ -282,3 +284,12 @@ def test_see_also_is_bounded_and_points_elsewhere(tree):
     campus_page = {f.uri: f.content for f in generate(catalog, TEMPLATES)}["campus/c1.md"]
     assert "## Autres campus du secteur" in campus_page
     assert "-   **[Campus c2](c2.md)**\n\n    Caen ([Normandie](../regions/normandie.md))\n" in campus_page
+
+
+def test_the_keyword_list_is_split_into_bounded_pages(tree):
+    tree.campus("c1")
+    for n in range(70):  # 350 keywords
+        tree.practice(f"p{n:02d}", titre=f"Pratique numéro {n}", mots_cles=[f"mot {n} {k}" for k in range(5)])
+    files = {f.uri: f.content for f in generate(pipeline.run(tree.root).catalog, TEMPLATES)}
+    assert "mots-cles/page-2.md" in files and "mots-cles/page-3.md" not in files
+    assert files["mots-cles/index.md"].count("\n- ") == 300 and "Page 1 sur 2" in files["mots-cles/index.md"]

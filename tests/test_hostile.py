@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
-from html.parser import HTMLParser
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from conftest import FIXTURES, REFERENTIELS, ROOT, build_site
@@ -131,6 +134,19 @@ def test_payloads_survive_as_text_in_the_exports(hostile_site):
     assert campuses[0]["nom"] == "Campus <script>window.__pwned='nom'</script> & « test »"
 
 
+def test_payloads_stay_data_in_the_csv_feed_and_explorer_index(hostile_site):
+    title = json.loads((hostile_site / "donnees" / "bonnes-pratiques.json").read_text(encoding="utf-8"))[0]["titre"]
+    rows = list(csv.DictReader(io.StringIO((hostile_site / "donnees" / "bonnes-pratiques.csv").read_text(
+        encoding="utf-8"), newline="")))
+    assert len(rows) == 1 and rows[0]["titre"] == title  # one row, the title as one cell
+    assert rows[0]["mots_cles"].startswith("<svg onload=")
+    feed = ElementTree.fromstring((hostile_site / "flux.xml").read_bytes())  # well-formed XML
+    entry = feed.find("{http://www.w3.org/2005/Atom}entry")
+    assert entry.find("{http://www.w3.org/2005/Atom}title").text == title
+    index = json.loads((hostile_site / "donnees" / "explorateur.json").read_text(encoding="utf-8"))
+    assert index["pratiques"][0][1] == title
+
+
 def test_sanitizer_keeps_the_theme_and_drops_active_content():
     html = ('<h2 id="a">T</h2><div class="cmq-fiche"><dl><dt>A</dt><dd><a class="md-button" href="../x/">x</a>'
             '</dd></dl></div><p onclick="x()">p<script>alert(1)</script><img src="https://t.example/p.png">'
@@ -212,14 +228,16 @@ def test_random_front_matter_never_raises(tree, front, body):
     assert all(d.path and d.line >= 1 and d.field and d.message for d in result.diagnostics)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.data())
-def test_mutated_files_never_raise(tree, data):
-    raw = bytearray(VALID.encode("utf-8"))
+MUTATION_BYTES = list(b"-:\"'[]{}&*!#|>\t\n \\%@`0123") + [0xC3, 0xFF, 0x00]
+
+
+def mutate(data, text: bytes) -> bytes:
+    """Up to six random insertions, deletions or replacements of YAML-significant bytes."""
+    raw = bytearray(text)
     for _ in range(data.draw(st.integers(1, 6))):
         position = data.draw(st.integers(0, len(raw)))
         action = data.draw(st.sampled_from(["insert", "delete", "replace"]))
-        byte = data.draw(st.sampled_from(list(b"-:\"'[]{}&*!#|>\t\n \\%@`") + [0xC3, 0xFF, 0x00]))
+        byte = data.draw(st.sampled_from(MUTATION_BYTES))
         if action == "insert":
             raw.insert(position, byte)
         elif raw and position < len(raw):
@@ -227,7 +245,13 @@ def test_mutated_files_never_raise(tree, data):
                 del raw[position]
             else:
                 raw[position] = byte
-    tree.write("campuses", "c1.md", bytes(raw))
+    return bytes(raw)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_mutated_files_never_raise(tree, data):
+    tree.write("campuses", "c1.md", mutate(data, VALID.encode("utf-8")))
     result = pipeline.run(tree.root)
     assert all(d.line >= 1 for d in result.diagnostics)
 
@@ -237,20 +261,9 @@ def test_mutated_files_never_raise(tree, data):
 def test_mutated_vocabularies_never_raise(tree, data):
     # The vocabularies are content too: a contributor may edit them in a pull request.
     name = data.draw(st.sampled_from(["domaines", "secteurs", "regions", "academies"]))
-    path = tree.root / "referentiels" / f"{name}.yml"
-    raw = bytearray((REFERENTIELS / f"{name}.yml").read_bytes())  # the pristine file, every example
-    for _ in range(data.draw(st.integers(1, 6))):
-        position = data.draw(st.integers(0, len(raw)))
-        action = data.draw(st.sampled_from(["insert", "delete", "replace"]))
-        byte = data.draw(st.sampled_from(list(b"-:\"'[]{}&*!#|>\t\n \\%@`0123") + [0xC3, 0xFF, 0x00]))
-        if action == "insert":
-            raw.insert(position, byte)
-        elif raw and position < len(raw):
-            if action == "delete":
-                del raw[position]
-            else:
-                raw[position] = byte
-    path.write_bytes(bytes(raw))
+    # From the pristine file at every example (the tree is shared by the examples).
+    mutated = mutate(data, (REFERENTIELS / f"{name}.yml").read_bytes())
+    (tree.root / "referentiels" / f"{name}.yml").write_bytes(mutated)
     tree.campus("c1")
     result = pipeline.run(tree.root)
     assert all(d.line >= 1 and d.field and d.message for d in result.diagnostics)

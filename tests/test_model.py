@@ -71,3 +71,14 @@ def test_practices_are_dated_by_the_given_history(tree):
                           {"content/bonnes-pratiques/p2.md": 1_700_000_000})
     assert catalog.practices["p2"].added == 1_700_000_000
     assert catalog.practices["p1"].added == 0  # not committed yet
+
+
+def test_keyword_slugs_are_unique_and_never_the_list_page(tree):
+    tree.campus("c1")
+    tree.practice("p1", mots_cles=["C++", "Index", "—"])
+    tree.practice("p2", titre="Autre pratique", mots_cles=["C#", "index", "—"])
+    catalog = pipeline.run(tree.root).catalog
+    names = {k.slug: k.nom for k in catalog.keywords.values()}
+    assert names == {"c": "C#", "c-2": "C++", "index-2": "Index", "mot-cle": "—"}
+    assert all(len(k.practices) >= 1 for k in catalog.keywords.values())
+    assert [k.nom for k in catalog.practices["p1"].keywords] == ["C++", "Index", "—"]  # none dropped

@@ -317,3 +317,22 @@ def test_keyword_too_long(tree):
     tree.practice("p1", mots_cles=["court", "x" * 81])
     assert [d.format() for d in pipeline.run(tree.root).diagnostics] == [
         "content/bonnes-pratiques/p1.md:5: mots_cles: l’élément n° 2 dépasse 80 caractères."]
+
+
+def test_control_characters_are_refused_in_fields(tree):
+    tree.campus("c1")
+    tree.write("bonnes-pratiques", "p1.md", '---\ntitre: "Un\\x01titre"\ndomaine: innovation-pedagogique\n'
+                                            'campus: c1\nmots_cles: ["a\\x1bb"]\n---\nTexte.\n')
+    assert [d.format() for d in pipeline.run(tree.root).diagnostics] == [
+        "content/bonnes-pratiques/p1.md:2: titre: caractère de contrôle interdit (U+0001, position 3) ; "
+        "retapez la valeur.",
+        "content/bonnes-pratiques/p1.md:5: mots_cles: caractère de contrôle interdit (U+001B, élément n° 1) ; "
+        "retapez la valeur."]
+
+
+def test_reference_address_on_the_next_line_is_checked(tree):
+    tree.campus("c1")
+    tree.practice("p1", body="Voir [ici][ref].\n\n[ref]:\n    javascript:alert(1)\n\nSi x<y\nalors ![ … [lien](https://example.org).")
+    assert [d.format() for d in pipeline.run(tree.root).diagnostics] == [
+        "content/bonnes-pratiques/p1.md:9: texte: lien « javascript:alert(1) » refusé : seules les adresses "
+        "https://, http:// et mailto: sont permises."]

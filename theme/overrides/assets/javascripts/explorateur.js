@@ -165,7 +165,7 @@ async function start(root) {
   form.elements.q.addEventListener("input", () => {
     readForm();
     render({ quiet: true });
-    clearTimeout(typing); // one history entry per pause in typing, not per key
+    clearTimeout(typing); // the address follows the text (replaced, not a history entry per key)
     typing = setTimeout(() => history.replaceState(null, "", url()), 300);
   });
   form.addEventListener("submit", (event) => event.preventDefault());
