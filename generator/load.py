@@ -8,8 +8,8 @@ so that later stages can point at it. Problems become Diagnostics.
 from __future__ import annotations
 
 import os
-import subprocess
 import re
+import subprocess
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -353,10 +353,6 @@ def added_dates(content_dir: Path) -> dict[str, int]:
     if not folder.is_dir():
         return {}
     try:
-        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=folder, capture_output=True,
-                             text=True, timeout=30)
-        if top.returncode != 0:
-            return {}
         # Oldest first, following no renames: a file's first "A" is when it entered.
         log = subprocess.run(  # --relative: paths from this folder, however git's root is reached
             ["git", "-c", "core.quotepath=off", "log", "--reverse", "--diff-filter=A", "--name-only",
@@ -364,7 +360,7 @@ def added_dates(content_dir: Path) -> dict[str, int]:
             cwd=folder, capture_output=True, text=True, timeout=120)
     except (OSError, subprocess.SubprocessError):
         return {}
-    if log.returncode != 0:
+    if log.returncode != 0:  # not a git repository, or no git
         return {}
     prefix = display_path(folder)  # as read_entry() names the files
     dates: dict[str, int] = {}

@@ -73,7 +73,8 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         # The repository layout is fixed: entries live in content/ (whatever folder a test builds).
         edit_base = f"{depot.rstrip('/')}/edit/{branch}/content" if depot else None
         site_url = config.site_url or config.extra.get("site_public") or ""
-        build_time = int(os.environ.get("SOURCE_DATE_EPOCH") or 0)
+        stamp = os.environ.get("SOURCE_DATE_EPOCH", "")
+        build_time = int(stamp) if stamp.isdigit() else 0
         for generated in generate(result.catalog, root / self.config.templates_dir, edit_base, site_url,
                                   build_time, depot):
             files.append(File.generated(config, generated.uri, content=generated.content))
