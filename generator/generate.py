@@ -202,7 +202,7 @@ class Renderer:
             return Markup(fragment_placeholder(name))
 
         def snippet(name: str, entry: Campus | Practice, **flags: Any) -> Markup:
-            """A piece of page about one entry (a card, a list item…): the same from every page
+            """A piece of page about one entry (a card, the campus box): the same from every page
             of a folder, so rendered once per folder and reused (large catalogues)."""
             key = (name, entry.src_uri, base, tuple(sorted(flags.items())))
             text = self._snippets.get(key)
