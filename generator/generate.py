@@ -86,6 +86,18 @@ class Pager:
     def count(self) -> int:
         return len(self.uris)
 
+    @property
+    def uri(self) -> str:
+        return self.uris[self.number - 1]
+
+
+def paginate(first: str, more: str, items: int, size: int) -> list[tuple[Pager, slice]]:
+    """The pages of a list of ``items`` entries, ``size`` a page: the first at ``first``, the
+    next ones at ``more.format(n=2)``…, each with its pager and the slice of the list it shows."""
+    count = max(1, -(-items // size))
+    uris = [first] + [more.format(n=n) for n in range(2, count + 1)]
+    return [(Pager(n + 1, uris), slice(n * size, (n + 1) * size)) for n in range(count)]
+
 
 @dataclass(frozen=True)
 class GeneratedFile:
@@ -108,12 +120,6 @@ def page_url(src_uri: str) -> str:
     if src_uri == "index.md" or src_uri.endswith("/index.md"):
         return src_uri[: -len("index.md")]
     return src_uri[:-3] + "/"
-
-
-def relative_url(from_page: str, target: str) -> str:
-    """href from the page at URL ``from_page`` (a folder: "carte/") to ``target``."""
-    base = from_page.rstrip("/").split("/") if from_page else []
-    return "../" * len(base) + target if target or base else "./"
 
 
 class Renderer:
@@ -196,8 +202,9 @@ class Renderer:
 
         def html(template_name: str, name: str, **values: Any) -> Markup:
             """Render an HTML template as a fragment of this page; return its placeholder."""
-            url = lambda target: relative_url(page, page_url(  # noqa: E731
-                target if isinstance(target, str) else target.src_uri))
+            # Site URLs, not source files: fragments bypass MkDocs' link rewriting.
+            url = lambda target: relative_uri(page.rstrip("/"), page_url(  # noqa: E731
+                target if isinstance(target, str) else target.src_uri)) or "./"
             fragments.append((name, self.html_env.get_template(template_name).render(url=url, name=name, **values)))
             return Markup(fragment_placeholder(name))
 
@@ -488,19 +495,13 @@ def livret_chapters(catalog: Catalog) -> list[Chapter]:
         if len(catalog.practices) <= LIST_IN_FULL:
             chapters.append(Chapter(d, practices, LIVRET, len(practices), Pager(1, [LIVRET])))
             continue
-        count = max(1, -(-len(practices) // LIVRET_PART))
-        uris = [f"livret/{d.id}.md"] + [f"livret/{d.id}/partie-{n}.md" for n in range(2, count + 1)]
-        chapters.extend(Chapter(d, practices[n * LIVRET_PART:(n + 1) * LIVRET_PART], uri, len(practices),
-                                Pager(n + 1, uris)) for n, uri in enumerate(uris))
+        chapters.extend(Chapter(d, practices[window], pager.uri, len(practices), pager) for pager, window
+                        in paginate(f"livret/{d.id}.md", f"livret/{d.id}/partie-{{n}}.md", len(practices),
+                                    LIVRET_PART))
     return chapters
 
 
 LIVRET = "livret/index.md"
-
-
-def keyword_pages(keyword: Keyword) -> list[str]:
-    count = max(1, -(-len(keyword.practices) // PAGE_SIZE))
-    return [keyword.src_uri] + [f"{KEYWORDS_PREFIX}/{keyword.slug}/page-{n}.md" for n in range(2, count + 1)]
 
 
 def _json(records: Iterable[dict[str, Any]]) -> str:
@@ -532,23 +533,19 @@ def generate(catalog: Catalog, templates_dir: Path, edit_base: str | None = None
         files.append(r.render("referentiel-liste.md.j2", f"{vocab}/index.md", vocab=vocab))
         for term in catalog.terms(vocab):
             campuses, practices = catalog.campuses_of(term), catalog.practices_of(term)
-            count = max(1, -(-max(len(campuses), len(practices)) // PAGE_SIZE))
-            uris = [term.src_uri] + [f"{vocab}/{term.id}/page-{n}.md" for n in range(2, count + 1)]
-            for n, uri in enumerate(uris):
-                window = slice(n * PAGE_SIZE, (n + 1) * PAGE_SIZE)
-                files.append(r.render("referentiel.md.j2", uri, term=term, campuses=campuses[window],
-                                      practices=practices[window], pager=Pager(n + 1, uris)))
+            pages = paginate(term.src_uri, f"{vocab}/{term.id}/page-{{n}}.md",
+                             max(len(campuses), len(practices)), PAGE_SIZE)
+            files.extend(r.render("referentiel.md.j2", pager.uri, term=term, campuses=campuses[window],
+                                  practices=practices[window], pager=pager) for pager, window in pages)
     keywords = list(catalog.keywords.values())
-    count = max(1, -(-len(keywords) // KEYWORDS_PER_PAGE))
-    uris = [f"{KEYWORDS_PREFIX}/index.md"] + [f"{KEYWORDS_PREFIX}/page-{n}.md" for n in range(2, count + 1)]
-    files.extend(r.render("mots-cles-liste.md.j2", uri, pager=Pager(n + 1, uris),
-                          keywords=keywords[n * KEYWORDS_PER_PAGE:(n + 1) * KEYWORDS_PER_PAGE])
-                 for n, uri in enumerate(uris))
-    for keyword in (k for k in catalog.keywords.values() if k.has_page):
-        uris = keyword_pages(keyword)
-        for n, uri in enumerate(uris):
-            files.append(r.render("mot-cle.md.j2", uri, keyword=keyword, pager=Pager(n + 1, uris),
-                                  practices=keyword.practices[n * PAGE_SIZE:(n + 1) * PAGE_SIZE]))
+    files.extend(r.render("mots-cles-liste.md.j2", pager.uri, pager=pager, keywords=keywords[window])
+                 for pager, window in paginate(f"{KEYWORDS_PREFIX}/index.md", f"{KEYWORDS_PREFIX}/page-{{n}}.md",
+                                               len(keywords), KEYWORDS_PER_PAGE))
+    for keyword in (k for k in keywords if k.has_page):
+        files.extend(r.render("mot-cle.md.j2", pager.uri, keyword=keyword, pager=pager,
+                              practices=keyword.practices[window])
+                     for pager, window in paginate(keyword.src_uri, f"{KEYWORDS_PREFIX}/{keyword.slug}/page-{{n}}.md",
+                                                   len(keyword.practices), PAGE_SIZE))
     files.append(r.render("explorer.md.j2", "explorer/index.md"))
     files.append(r.render("carte.md.j2", "carte/index.md"))
     files.append(r.render("statistiques.md.j2", "statistiques/index.md"))

@@ -99,11 +99,17 @@ def parse_yaml(text: str, path: str, first_line: int) -> tuple[Any, list[Diagnos
                        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None)]
             if anchors:
                 return None, anchors[:1]
-        if "{" in text:  # a flow mapping ({a: 1, a: 2}): its duplicate keys are not on lines of their own
-            duplicates = _flow_duplicates(yaml.compose(text, Loader=SafeLoader), path, first_line)
-            if duplicates:
-                return None, duplicates
-        return yaml.load(text, Loader=SafeLoader), []
+        if "{" not in text:
+            return yaml.load(text, Loader=SafeLoader), []
+        # A flow mapping ({a: 1, a: 2}): its duplicate keys are not on lines of their own. One
+        # parse: the node tree is checked, then turned into values.
+        loader = SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            duplicates = _flow_duplicates(node, path, first_line)
+            return (None, duplicates) if duplicates else (loader.construct_document(node) if node else None, [])
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + first_line) if mark else first_line

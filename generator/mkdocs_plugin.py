@@ -54,7 +54,7 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         root = Path(config.config_file_path).parent
         content_dir = root / self.config.content_dir
         vocab_dir = root / self.config.referentiels_dir if self.config.referentiels_dir else None
-        result = pipeline.run(content_dir, vocab_dir)
+        result = pipeline.run(content_dir, vocab_dir, history=True)
         if result.catalog is None:
             report = "\n".join(d.format() for d in result.diagnostics)
             raise PluginError(f"Contenu invalide :\n{report}\n{summary(result.diagnostics)}")

@@ -19,11 +19,12 @@ class PipelineResult:
         return [d for d in self.diagnostics if d.is_error]
 
 
-def run(content_dir: Path, vocab_dir: Path | None = None) -> PipelineResult:
+def run(content_dir: Path, vocab_dir: Path | None = None, history: bool = False) -> PipelineResult:
+    """``history``: date each practice from git (the site's feed needs it; a check does not)."""
     loaded = load.load(content_dir, vocab_dir)
     checked = validate.validate(loaded)
     if not checked.ok:
         return PipelineResult(checked.diagnostics, None)
     catalog = model.build(checked.vocabularies, checked.campuses, checked.practices,
-                          load.added_dates(content_dir))
+                          load.added_dates(content_dir) if history else None)
     return PipelineResult(checked.diagnostics, catalog)

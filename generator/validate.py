@@ -59,6 +59,12 @@ _SPACE_RUN = re.compile(r"[ \t\r\n\f\v\x85\u2028\u2029]+")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
+def _control(text: str) -> tuple[str, int] | None:
+    """The first control character of a text, as ("U+001B", its 1-based position)."""
+    found = _CONTROL_RE.search(text)
+    return (f"U+{ord(found.group()):04X}", found.start() + 1) if found else None
+
+
 def fold_space(text: str) -> str:
     """One line, single spaces, no spaces at the ends; non-breaking spaces kept."""
     return _SPACE_RUN.sub(" ", text).strip(" ")
@@ -197,10 +203,10 @@ class _EntryChecker:
             self.error(f.name, f"doit être {what} (reçu : {_describe(raw)}) ; mettez la valeur entre guillemets.")
             return None
         text = fold_space(raw)  # one line: no value may start a Markdown block
-        control = _CONTROL_RE.search(text)
+        control = _control(text)
         if control:  # invisible, and they break the XML of the feed
-            self.error(f.name, f"caractère de contrôle interdit (U+{ord(control.group()):04X}, position "
-                               f"{control.start() + 1}) ; retapez la valeur.")
+            self.error(f.name, f"caractère de contrôle interdit ({control[0]}, position {control[1]}) ; "
+                               "retapez la valeur.")
             return None
         if f.max_length and len(text) > f.max_length:
             self.error(f.name, f"{len(text)} caractères, le maximum est {f.max_length} ; raccourcissez.")
@@ -277,9 +283,8 @@ class _EntryChecker:
                 self.error(f.name, f"l’élément n° {position} doit être un texte non vide (reçu : {_describe(item)}).")
             elif f.max_length and len(item.strip()) > f.max_length:
                 self.error(f.name, f"l’élément n° {position} dépasse {f.max_length} caractères.")
-            elif _CONTROL_RE.search(item):
-                control = _CONTROL_RE.search(item)
-                self.error(f.name, f"caractère de contrôle interdit (U+{ord(control.group()):04X}, élément "
+            elif _control(item):
+                self.error(f.name, f"caractère de contrôle interdit ({_control(item)[0]}, élément "
                                    f"n° {position}) ; retapez la valeur.")
             else:
                 items.append(fold_space(item))
