@@ -12,8 +12,12 @@ import csv
 from collections import Counter
 import io
 import json
+import multiprocessing
+import os
+import pickle
 import posixpath
 import re
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -512,6 +516,42 @@ def _json(records: Iterable[dict[str, Any]]) -> str:
 
 # --------------------------------------------------------------------------- pages
 
+Job = tuple[str, str, dict[str, Any]]  # template, page (source URI), context
+PARALLEL_FROM = 2000  # pages: below this, a second process costs more than it saves
+
+
+def render_all(renderer: Renderer, jobs: list[Job],
+               then: Callable[[], list[GeneratedFile]] = list) -> list[GeneratedFile]:
+    """Render the jobs, in their order, followed by the files ``then()`` makes. A large
+    catalogue on a multi-core Linux machine is rendered by two processes: a forked child
+    renders every second page, with its own copy of the renderer and catalogue (nothing to
+    send it), and sends the pages back pickled while this one renders the others, then runs
+    ``then()``."""
+    if len(jobs) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or not sys.platform.startswith("linux"):
+        return [renderer.render(t, uri, **c) for t, uri, c in jobs] + then()
+    reader, writer = multiprocessing.Pipe(duplex=False)
+    child = multiprocessing.get_context("fork").Process(
+        target=_render_into, args=(renderer, jobs[1::2], writer), daemon=True)
+    child.start()
+    writer.close()
+    ours = [renderer.render(t, uri, **c) for t, uri, c in jobs[0::2]]
+    more = then()
+    try:
+        theirs = pickle.loads(reader.recv_bytes())
+    except EOFError:  # the child died (killed, out of memory): render its half here
+        theirs = [renderer.render(t, uri, **c) for t, uri, c in jobs[1::2]]
+    child.join()
+    files = [None] * len(jobs)
+    files[0::2], files[1::2] = ours, theirs
+    return files + more  # type: ignore[operator]
+
+
+def _render_into(renderer: Renderer, jobs: list[Job], writer: Any) -> None:
+    pages = [renderer.render(t, uri, **c) for t, uri, c in jobs]
+    writer.send_bytes(pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL))
+    writer.close()
+
+
 def generate(catalog: Catalog, templates_dir: Path, edit_base: str | None = None,
              site_url: str | None = None, build_time: int = 0, depot: str | None = None) -> list[GeneratedFile]:
     """Every generated page and data file of the site, in a stable order.
@@ -524,46 +564,51 @@ def generate(catalog: Catalog, templates_dir: Path, edit_base: str | None = None
     """
     r = Renderer(Path(templates_dir), catalog, edit_base, depot, site_url)
     r.env.globals["build_date"] = french_date(build_time)
-    files = [r.render("accueil.md.j2", "index.md")]
-    files.append(r.render("campus-liste.md.j2", f"{CAMPUS.url_prefix}/index.md"))
-    files.extend(r.render("campus.md.j2", c.src_uri, campus=c) for c in catalog.campuses.values())
-    files.append(r.render("pratiques-liste.md.j2", f"{PRACTICE.url_prefix}/index.md"))
-    files.extend(r.render("pratique.md.j2", p.src_uri, practice=p) for p in catalog.practices.values())
+    # Every page as a job (template, page, context), rendered in this order.
+    jobs: list[Job] = [("accueil.md.j2", "index.md", {}), ("campus-liste.md.j2", f"{CAMPUS.url_prefix}/index.md", {})]
+    jobs.extend(("campus.md.j2", c.src_uri, {"campus": c}) for c in catalog.campuses.values())
+    jobs.append(("pratiques-liste.md.j2", f"{PRACTICE.url_prefix}/index.md", {}))
+    jobs.extend(("pratique.md.j2", p.src_uri, {"practice": p}) for p in catalog.practices.values())
     for vocab in VOCABULARIES:
-        files.append(r.render("referentiel-liste.md.j2", f"{vocab}/index.md", vocab=vocab))
+        jobs.append(("referentiel-liste.md.j2", f"{vocab}/index.md", {"vocab": vocab}))
         for term in catalog.terms(vocab):
             campuses, practices = catalog.campuses_of(term), catalog.practices_of(term)
             pages = paginate(term.src_uri, f"{vocab}/{term.id}/page-{{n}}.md",
                              max(len(campuses), len(practices)), PAGE_SIZE)
-            files.extend(r.render("referentiel.md.j2", pager.uri, term=term, campuses=campuses[window],
-                                  practices=practices[window], pager=pager) for pager, window in pages)
+            jobs.extend(("referentiel.md.j2", pager.uri, {"term": term, "campuses": campuses[window],
+                                                          "practices": practices[window], "pager": pager})
+                        for pager, window in pages)
     keywords = list(catalog.keywords.values())
-    files.extend(r.render("mots-cles-liste.md.j2", pager.uri, pager=pager, keywords=keywords[window])
-                 for pager, window in paginate(f"{KEYWORDS_PREFIX}/index.md", f"{KEYWORDS_PREFIX}/page-{{n}}.md",
-                                               len(keywords), KEYWORDS_PER_PAGE))
+    jobs.extend(("mots-cles-liste.md.j2", pager.uri, {"pager": pager, "keywords": keywords[window]})
+                for pager, window in paginate(f"{KEYWORDS_PREFIX}/index.md", f"{KEYWORDS_PREFIX}/page-{{n}}.md",
+                                              len(keywords), KEYWORDS_PER_PAGE))
     for keyword in (k for k in keywords if k.has_page):
-        files.extend(r.render("mot-cle.md.j2", pager.uri, keyword=keyword, pager=pager,
-                              practices=keyword.practices[window])
-                     for pager, window in paginate(keyword.src_uri, f"{KEYWORDS_PREFIX}/{keyword.slug}/page-{{n}}.md",
-                                                   len(keyword.practices), PAGE_SIZE))
-    files.append(r.render("explorer.md.j2", "explorer/index.md"))
-    files.append(r.render("carte.md.j2", "carte/index.md"))
-    files.append(r.render("statistiques.md.j2", "statistiques/index.md"))
+        jobs.extend(("mot-cle.md.j2", pager.uri, {"keyword": keyword, "pager": pager,
+                                                  "practices": keyword.practices[window]})
+                    for pager, window in paginate(keyword.src_uri, f"{KEYWORDS_PREFIX}/{keyword.slug}/page-{{n}}.md",
+                                                  len(keyword.practices), PAGE_SIZE))
+    jobs.extend((template, uri, {}) for template, uri in (
+        ("explorer.md.j2", "explorer/index.md"), ("carte.md.j2", "carte/index.md"),
+        ("statistiques.md.j2", "statistiques/index.md")))
     chapters = livret_chapters(catalog)
-    files.append(r.render("livret.md.j2", LIVRET, chapters=[c for c in chapters if c.uri == LIVRET],
-                          all_chapters=chapters, livret_part=LIVRET_PART))
-    files.extend(r.render("livret.md.j2", c.uri, chapters=[c], all_chapters=chapters, livret_part=LIVRET_PART)
-                 for c in chapters if c.uri != LIVRET)
-    files.append(r.render("donnees.md.j2", "donnees/index.md"))
-    files.append(r.render("accessibilite.md.j2", "accessibilite.md"))
-    files.append(r.render("contribuer.md.j2", "contribuer.md"))
-    files.extend(GeneratedFile(uri, text) for uri, text in
-                 generate_schemas(catalog.vocabularies, list(catalog.campuses)).items())
-    files.append(GeneratedFile("donnees/campus.json", _json(map(campus_record, catalog.campuses.values()))))
-    files.append(GeneratedFile("donnees/bonnes-pratiques.json",
-                               _json(map(practice_record, catalog.practices.values()))))
-    files.append(GeneratedFile("donnees/campus.csv", _csv(CAMPUS, catalog.campuses.values())))
-    files.append(GeneratedFile("donnees/bonnes-pratiques.csv", _csv(PRACTICE, catalog.practices.values())))
-    files.append(GeneratedFile("donnees/explorateur.json", explorer_index(catalog)))
-    files.append(feed(catalog, r, site_url or "", build_time))
-    return files
+    jobs.append(("livret.md.j2", LIVRET, {"chapters": [c for c in chapters if c.uri == LIVRET],
+                                          "all_chapters": chapters, "livret_part": LIVRET_PART}))
+    jobs.extend(("livret.md.j2", c.uri, {"chapters": [c], "all_chapters": chapters, "livret_part": LIVRET_PART})
+                for c in chapters if c.uri != LIVRET)
+    jobs.extend((template, uri, {}) for template, uri in (
+        ("donnees.md.j2", "donnees/index.md"), ("accessibilite.md.j2", "accessibilite.md"),
+        ("contribuer.md.j2", "contribuer.md")))
+
+    def data() -> list[GeneratedFile]:
+        files = [GeneratedFile(uri, text) for uri, text in
+                 generate_schemas(catalog.vocabularies, list(catalog.campuses)).items()]
+        files.append(GeneratedFile("donnees/campus.json", _json(map(campus_record, catalog.campuses.values()))))
+        files.append(GeneratedFile("donnees/bonnes-pratiques.json",
+                                   _json(map(practice_record, catalog.practices.values()))))
+        files.append(GeneratedFile("donnees/campus.csv", _csv(CAMPUS, catalog.campuses.values())))
+        files.append(GeneratedFile("donnees/bonnes-pratiques.csv", _csv(PRACTICE, catalog.practices.values())))
+        files.append(GeneratedFile("donnees/explorateur.json", explorer_index(catalog)))
+        files.append(feed(catalog, r, site_url or "", build_time))
+        return files
+
+    return render_all(r, jobs, then=data)

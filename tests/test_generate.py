@@ -10,7 +10,9 @@ import csv
 import io
 from collections import Counter
 import json
+import multiprocessing
 import os
+import sys
 from xml.etree import ElementTree
 
 import pytest
@@ -19,7 +21,7 @@ from conftest import CATALOGUE, REFERENTIELS, ROOT
 import yaml
 from slugify import slugify
 
-from generator import load, model, pipeline, validate
+from generator import generate as generate_module, load, model, pipeline, validate
 from generator.generate import (LIST_IN_FULL, LIVRET_PART, GeneratedFile, Related, demote_headings, generate,
                                 livret_chapters, md_escape)
 
@@ -100,6 +102,20 @@ def test_generation_is_deterministic():
     result = pipeline.run(CATALOGUE, REFERENTIELS)
     first = [(f.uri, f.content) for f in generate(result.catalog, TEMPLATES)]
     assert first == [(f.uri, f.content) for f in generate(result.catalog, TEMPLATES)]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2,
+                    reason="two processes only on a multi-core Linux machine")
+def test_two_processes_render_exactly_what_one_does(monkeypatch):
+    catalog = pipeline.run(ROOT / "content").catalog
+    one = generate(catalog, TEMPLATES)
+    forks = []
+    real_context = multiprocessing.get_context
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method: forks.append(method) or real_context(method))
+    monkeypatch.setattr(generate_module, "PARALLEL_FROM", 10)
+    two = generate(catalog, TEMPLATES)
+    assert forks == ["fork"]  # the second process did render half of the pages
+    assert two == one  # same pages, same order, same fragments (the map, the explorer's form)
 
 
 @pytest.mark.parametrize("text, expected", [
