@@ -12,12 +12,8 @@ import csv
 from collections import Counter
 import io
 import json
-import multiprocessing
-import os
-import pickle
 import posixpath
 import re
-import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -28,7 +24,7 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
-from . import charts
+from . import charts, parallel
 from .model import KEYWORDS_PREFIX, Campus, Catalog, Keyword, Practice, Term
 from .schema import CAMPUS, CONTENT_TYPES, PRACTICE, VOCAB_LABELS, VOCABULARIES, ContentType, Kind
 from .schemas import generate_schemas, schema_uri
@@ -520,38 +516,6 @@ Job = tuple[str, str, dict[str, Any]]  # template, page (source URI), context
 PARALLEL_FROM = 2000  # pages: below this, a second process costs more than it saves
 
 
-def render_all(renderer: Renderer, jobs: list[Job],
-               then: Callable[[], list[GeneratedFile]] = list) -> list[GeneratedFile]:
-    """Render the jobs, in their order, followed by the files ``then()`` makes. A large
-    catalogue on a multi-core Linux machine is rendered by two processes: a forked child
-    renders every second page, with its own copy of the renderer and catalogue (nothing to
-    send it), and sends the pages back pickled while this one renders the others, then runs
-    ``then()``."""
-    if len(jobs) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or not sys.platform.startswith("linux"):
-        return [renderer.render(t, uri, **c) for t, uri, c in jobs] + then()
-    reader, writer = multiprocessing.Pipe(duplex=False)
-    child = multiprocessing.get_context("fork").Process(
-        target=_render_into, args=(renderer, jobs[1::2], writer), daemon=True)
-    child.start()
-    writer.close()
-    ours = [renderer.render(t, uri, **c) for t, uri, c in jobs[0::2]]
-    more = then()
-    try:
-        theirs = pickle.loads(reader.recv_bytes())
-    except EOFError:  # the child died (killed, out of memory): render its half here
-        theirs = [renderer.render(t, uri, **c) for t, uri, c in jobs[1::2]]
-    child.join()
-    files = [None] * len(jobs)
-    files[0::2], files[1::2] = ours, theirs
-    return files + more  # type: ignore[operator]
-
-
-def _render_into(renderer: Renderer, jobs: list[Job], writer: Any) -> None:
-    pages = [renderer.render(t, uri, **c) for t, uri, c in jobs]
-    writer.send_bytes(pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL))
-    writer.close()
-
-
 def generate(catalog: Catalog, templates_dir: Path, edit_base: str | None = None,
              site_url: str | None = None, build_time: int = 0, depot: str | None = None) -> list[GeneratedFile]:
     """Every generated page and data file of the site, in a stable order.
@@ -611,4 +575,7 @@ def generate(catalog: Catalog, templates_dir: Path, edit_base: str | None = None
         files.append(feed(catalog, r, site_url or "", build_time))
         return files
 
-    return render_all(r, jobs, then=data)
+    # A large catalogue is rendered by two processes (parallel.py), the data files meanwhile.
+    pages, data_files = parallel.interleaved(
+        jobs, lambda part: [r.render(t, uri, **c) for t, uri, c in part], PARALLEL_FROM, data)
+    return pages + data_files
