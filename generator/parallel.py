@@ -33,14 +33,19 @@ def interleaved(items: list[T], work: Callable[[list[T]], list[R]], minimum: int
     child = multiprocessing.get_context("fork").Process(target=_child, args=(work, items[1::2], writer), daemon=True)
     child.start()
     writer.close()
-    ours = work(items[0::2])
-    extra = meanwhile()
     try:
-        theirs = pickle.loads(reader.recv_bytes())
-    except EOFError:  # the child died (killed, out of memory): do its half here
-        theirs = work(items[1::2])
-    reader.close()
-    child.join()
+        ours = work(items[0::2])
+        extra = meanwhile()
+        try:
+            theirs = pickle.loads(reader.recv_bytes())
+        except EOFError:  # the child died (killed, out of memory): do its half here
+            theirs = work(items[1::2])
+    except BaseException:  # our half failed: the child would wait forever to be read (`mkdocs serve`)
+        child.terminate()
+        raise
+    finally:
+        reader.close()
+        child.join()
     results: list[Any] = [None] * len(items)
     results[0::2], results[1::2] = ours, theirs
     return results, extra

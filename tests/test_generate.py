@@ -12,7 +12,6 @@ from collections import Counter
 import json
 import multiprocessing
 import os
-import sys
 from xml.etree import ElementTree
 
 import pytest
@@ -21,7 +20,7 @@ from conftest import CATALOGUE, REFERENTIELS, ROOT
 import yaml
 from slugify import slugify
 
-from generator import generate as generate_module, load, model, pipeline, validate
+from generator import generate as generate_module, load, model, parallel, pipeline, validate
 from generator.generate import (LIST_IN_FULL, LIVRET_PART, GeneratedFile, Related, demote_headings, generate,
                                 livret_chapters, md_escape)
 
@@ -104,8 +103,7 @@ def test_generation_is_deterministic():
     assert first == [(f.uri, f.content) for f in generate(result.catalog, TEMPLATES)]
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2,
-                    reason="two processes only on a multi-core Linux machine")
+@pytest.mark.skipif(not parallel.can_fork(), reason="two processes only on a multi-core Linux machine")
 def test_two_processes_render_exactly_what_one_does(monkeypatch):
     catalog = pipeline.run(ROOT / "content").catalog
     one = generate(catalog, TEMPLATES)
