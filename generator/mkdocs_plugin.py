@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from mkdocs.config import base
@@ -25,6 +24,7 @@ from . import pipeline, sanitize
 from .diagnostics import summary
 from .generate import fragment_placeholder, generate
 from .schema import CONTENT_TYPES
+from .search import SearchIndex
 
 log = logging.getLogger("mkdocs.plugins.cmq")
 
@@ -68,6 +68,8 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         for file in [f for f in files if f.src_uri.startswith(sources)]:
             files.remove(file)
         self._generated: set[str] = set()
+        catalog = result.catalog
+        self._entries = {e.src_uri for e in (*catalog.campuses.values(), *catalog.practices.values())}
         self._fragments: dict[str, tuple[tuple[str, str], ...]] = {}
         depot, branch = config.extra.get("depot"), config.extra.get("branche", "main")
         # The repository layout is fixed: entries live in content/ (whatever folder a test builds).
@@ -83,38 +85,23 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
                 self._fragments[generated.uri] = generated.fragments
         return files
 
-    _serving = False
-    _indexing: subprocess.Popen | None = None
-
-    def on_startup(self, *, command: str, dirty: bool) -> None:
-        self._serving = command == "serve"
-
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
-        # `mkdocs serve`: the previous search index may still be written; let it finish first.
-        if self._indexing is not None:
-            self._indexing.wait()
-            self._indexing = None
+        self._search = SearchIndex()
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        # The search index: Pagefind reads the built pages (lang="fr": French stemming).
-        command = [sys.executable, "-m", "pagefind", "--site", config.site_dir, "--silent"]
-        if self._serving:  # the changed page is served (and reloaded) without waiting for the index
-            self._indexing = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            return
-        result = subprocess.run(command, capture_output=True, text=True)
-        if result.returncode != 0:
-            raise PluginError(f"Pagefind a échoué :\n{result.stdout}{result.stderr}")
-
-    def on_shutdown(self) -> None:
-        if self._indexing is not None:
-            self._indexing.wait()
+        self._search.write(Path(config.site_dir))
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         # Contributed bodies are part of these pages: sanitise them whatever the validator let through,
         # then put our own pictures and controls (trusted fragments: SVG, forms) in their places.
-        if page.file.src_uri not in self._generated:
+        generated = page.file.src_uri in self._generated
+        if generated:
+            html = sanitize.clean(html)
+        # Pages marked `search: {exclude: true}` (the Livret repeats every practice) are not indexed.
+        if not (page.meta.get("search") or {}).get("exclude"):
+            self._search.add(page.url, page.title or "", html, entry=page.file.src_uri in self._entries)
+        if not generated:
             return html
-        html = sanitize.clean(html)
         for name, fragment in self._fragments.get(page.file.src_uri, ()):
             placeholder = fragment_placeholder(name)
             if placeholder not in html:

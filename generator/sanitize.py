@@ -15,7 +15,7 @@ _TAGS = {
 _ATTRIBUTES = {
     "*": {"class", "id", "title"},  # classes of the theme (md-button, cmq-fiche…), heading ids
     "a": {"href"},
-    "div": {"data-pagefind-ignore"},
+    "div": {"data-recherche-ignore"},
     "nav": {"aria-label"},  # the pager of long lists is a landmark  # our templates' « voir aussi » blocks: not in the search index
     "td": {"align"},
     "th": {"align"},

@@ -4,6 +4,7 @@ the map, the printable Livret, and accessibility (axe-core) on every page type."
 from __future__ import annotations
 
 import io
+import json
 import re
 import unicodedata
 from pathlib import Path
@@ -13,6 +14,7 @@ import axe_playwright_python
 import pytest
 import yaml
 from conftest import ROOT, served, watched_page
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 pytestmark = pytest.mark.browser
@@ -48,6 +50,36 @@ def test_searching_eolien_lists_the_fecamp_practice(page, real_url):
     result.first.wait_for(timeout=10_000)
     result.first.locator("a").click()
     page.wait_for_url("**/bonnes-pratiques/chantier-ecole-eolien-fecamp/**")
+
+
+def test_search_without_accents_and_with_a_form_no_page_has(page, real_url):
+    """« maintenances » is in no page: its shorter form « maintenance » is used; every word
+    must be found; the matched words are marked in the excerpt."""
+    page.goto(real_url)
+    page.locator("input.md-search__input").click(force=True)
+    page.keyboard.type("fecamp maintenances ")
+    result = page.locator(".md-search-result__item").filter(
+        has=page.locator("h1", has_text="À Fécamp, un chantier-école éolien"))
+    result.first.wait_for(timeout=10_000)
+    marked = {m.lower() for m in result.first.locator("mark").all_inner_texts()}
+    assert marked and marked <= {"fécamp", "maintenance"}
+    titles = page.locator(".md-search-result__item h1").all_inner_texts()
+    assert len(titles) < PRACTICES
+
+
+def test_every_shard_of_the_real_index_answers(page, real_url, real_site):
+    """The first word of each shard of the index is found by the search box."""
+    manifest = json.loads((real_site / "recherche" / "index.json").read_text(encoding="utf-8"))
+    assert len(manifest["shards"]) > 1
+    page.goto(real_url)
+    search = page.locator("input.md-search__input")
+    search.click(force=True)
+    meta = page.locator(".md-search-result__meta")
+    for word in manifest["shards"][1:]:
+        search.fill("")
+        expect(meta).to_have_text("Taper pour démarrer la recherche")
+        search.fill(word + " ")
+        expect(meta).to_have_text(re.compile(r"^\d+ documents? trouvés?$"))
 
 
 def test_explorer_region_then_domain_narrows_and_the_url_restores_it(page, real_url):

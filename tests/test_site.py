@@ -86,19 +86,26 @@ def test_campus_page_lists_its_practices(fixture_site):
     assert "Aucune bonne pratique de ce campus" in empty
 
 
-def test_search_index_is_french_and_covers_entries(fixture_site):
-    entry = json.loads((fixture_site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
-    assert list(entry["languages"]) == ["fr"]
+def test_search_index_covers_the_articles_of_entries_and_lists(fixture_site):
+    manifest = json.loads((fixture_site / "recherche" / "index.json").read_text(encoding="utf-8"))
+    version = fixture_site / "recherche" / manifest["version"]
+    pages = [page for chunk in sorted((version / "pages").iterdir(), key=lambda p: int(p.stem))
+             for page in json.loads(chunk.read_text(encoding="utf-8"))]
     # Every page but the Livret and the keyword lists, which repeat the practices
     # (front matter `search: exclude`): a search for a practice finds the practice first.
-    pages = list(fixture_site.rglob("index.html"))
-    indexed = [p for p in pages if "data-pagefind-body" in p.read_text(encoding="utf-8")]
-    assert entry["languages"]["fr"]["page_count"] == len(indexed) == len(pages) - 1 - len(
-        list((fixture_site / "mots-cles").glob("*/index.html")))
-    assert "data-pagefind-body" not in (fixture_site / "livret" / "index.html").read_text(encoding="utf-8")
-    # Only the article is indexed: the nav, header and footer are not.
-    html = (fixture_site / "campus" / "aeronautique-exemple" / "index.html").read_text(encoding="utf-8")
-    assert html.count("data-pagefind-body") == 1
+    urls = {url for _, url, _ in pages}
+    built = {p.parent.relative_to(fixture_site).as_posix() + "/" for p in fixture_site.rglob("index.html")}
+    excluded = {"livret/"} | {u for u in built if u.startswith("mots-cles/") and u != "mots-cles/"}
+    assert urls == {u.replace("./", "") for u in built} - excluded
+    assert manifest["pages"] == len(pages)
+    title, _, excerpt = next(p for p in pages if p[1] == "bonnes-pratiques/eolien-exemple/")
+    assert title == "Une tour d’entraînement pour la maintenance éolienne (fiche d’exemple)"
+    assert excerpt.startswith("Une tour de 26 mètres")
+    # Only the article is indexed: not the nav, the header or the footer (« Taper pour
+    # démarrer la recherche » is in every page's search box), nor the theme's own lunr index.
+    words = {w for shard in version.glob("mots/*.json") for w in json.loads(shard.read_text(encoding="utf-8"))["w"]}
+    assert {"eolienne", "merignac", "2014"} <= words
+    assert "demarrer" not in words
     assert not (fixture_site / "search" / "search_index.json").exists()
 
 

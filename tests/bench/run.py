@@ -3,7 +3,7 @@
 For N = 100, 1,000 and 10,000 synthetic practices (+ N/10 campuses), each measured in a
 fresh process, repeated (median reported, machines are noisy):
   (a) load + validate, (b) generate pages, (c) the full build (check + mkdocs build
-  --strict with our plugin, Pagefind included), (d) a plain mkdocs-material build of the
+  --strict with our plugin, search index included), (d) a plain mkdocs-material build of the
   same pages written out as ordinary Markdown (the reference, with its own search);
 then the ratio (c)/(d), peak memory, the largest pages, the size of site/ and what a
 browser downloads for a first search. Prints a table and writes build/bench.json.
@@ -102,23 +102,27 @@ _Loader.add_constructor("!ENV", lambda loader, node: None)
 
 
 def gz_size(path: Path) -> int:
-    data = path.read_bytes()
-    # Pagefind's index files are already compressed; the rest is measured as a server would send it.
-    return len(data) if path.suffix.startswith(".pf_") or path.suffix == ".pagefind" else len(gzip.compress(data, 9))
+    """The bytes a server sends for the file, gzip-compressed."""
+    return len(gzip.compress(path.read_bytes(), 9))
 
 
-def first_search_bytes(site: Path, chunk: str = "largest") -> int:
-    """pagefind.js, its worker, the French wasm, the entry and meta files, the index chunk a
-    query needs — the largest one (worst case: the most frequent words) or the median one
-    (a typical query) — and the fragments of the five results shown first."""
-    pf = site / "pagefind"
-    fixed = [pf / "pagefind.js", pf / "pagefind-worker.js", pf / "pagefind-entry.json",
-             *pf.glob("wasm.fr.pagefind"), *pf.glob("pagefind.fr_*.pf_meta")]
-    chunks = sorted(gz_size(p) for p in (pf / "index").glob("*.pf_index")) or [0]
-    needed = chunks[-1] if chunk == "largest" else statistics.median(chunks)
-    fragments = sorted(gz_size(p) for p in (pf / "fragment").glob("*.pf_fragment"))
-    five = statistics.median(fragments) * 5 if fragments else 0
-    return int(sum(gz_size(p) for p in fixed if p.exists()) + needed + five)
+def first_search_bytes(site: Path, case: str = "largest") -> int:
+    """What a first query downloads: recherche.js, the list of shards, the shards of its
+    word, and the excerpt files of the 20 results shown. Worst case ("largest"): a word
+    being typed whose completions span as many shards as recherche.js reads for one (WIDE),
+    the largest such run of neighbours, and the 20 largest excerpt files; typical
+    case ("median"): one median shard and 20 median excerpt files."""
+    folder = site / "recherche"
+    version = folder / json.loads((folder / "index.json").read_text(encoding="utf-8"))["version"]
+    script = site / "assets" / "javascripts" / "recherche.js"
+    fixed = gz_size(script) + gz_size(folder / "index.json")
+    wide = int(re.search(r"const WIDE = (\d+);", script.read_text(encoding="utf-8")).group(1))
+    shards = [gz_size(version / "mots" / f"{i}.json") for i in range(len(list((version / "mots").iterdir())))]
+    excerpts = sorted(gz_size(p) for p in (version / "pages").iterdir())
+    if case == "largest":
+        words = max(sum(shards[i : i + wide]) for i in range(len(shards)))
+        return fixed + words + sum(excerpts[-20:])
+    return int(fixed + statistics.median(shards) + 20 * statistics.median(excerpts))
 
 
 def explorer_bytes(site: Path) -> tuple[int, int]:

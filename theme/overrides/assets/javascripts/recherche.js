@@ -1,8 +1,157 @@
-// Search with Pagefind in the theme's search box (partials/search.html). Everything is
-// loaded from this site (<base>/pagefind/): no request goes to another host.
+// Search in the theme's search box (partials/search.html) with the index that
+// generator/search.py writes in <base>/recherche/: a list of shards, shards of words
+// (each word with the pages of its stems), and small files of excerpts. A query fetches
+// only the shards of its words and the excerpts it shows; no request goes to another host.
 const root = document.querySelector("[data-recherche]");
 const config = JSON.parse(document.getElementById("__config").textContent);
 const t = config.translations;
+const SHOWN = 20; // results drawn
+const WIDE = 3; // at most this many shards for a word being typed (its completions)
+
+// The same words as generator/search.py: runs of letters and digits, folded (lower case,
+// no accents, no ligatures).
+const words = (text) => text.normalize("NFC").match(/[\p{L}\p{N}]+/gu) ?? [];
+const fold = (word) =>
+  word.toLowerCase().normalize("NFD").replace(/\p{Mn}/gu, "").replace(/œ/g, "oe").replace(/æ/g, "ae");
+
+// Pages as gaps between increasing page numbers → the page numbers.
+const decode = (gaps) => {
+  let page = -1;
+  return gaps.map((gap) => (page += gap));
+};
+
+const index = (base) => {
+  const json = (path, init) =>
+    fetch(new URL(path, base), init).then((r) => {
+      if (!r.ok) throw new Error(`${r.status} ${path}`);
+      return r.json();
+    });
+  let manifest;
+  const shards = new Map(); // shard number → promise of the shard
+  const chunks = new Map(); // excerpt file number → promise of its pages
+  const load = () => (manifest ??= json("index.json", { cache: "no-cache" }));
+  const shard = (m, i) => {
+    if (!shards.has(i)) shards.set(i, json(`${m.version}/mots/${i}.json`));
+    return shards.get(i);
+  };
+  // The shard holding `word`: the last one whose first word is not after it.
+  const shardOf = (m, word) => {
+    let lo = 0;
+    let hi = m.shards.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (m.shards[mid] <= word) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+
+  // One word of the query → { pages: Map(page → score), forms: Set of matched folded words }.
+  const lookup = async (m, word, typing) => {
+    const first = shardOf(m, word);
+    const last = typing ? shardOf(m, word + "\uffff") : first;
+    const range = last - first < WIDE ? [...Array(last - first + 1).keys()].map((k) => first + k) : [first];
+    const loaded = await Promise.all(range.map((i) => shard(m, i)));
+    const stems = new Set(); // the [pages, title pages] of the matched stems
+    const forms = new Set();
+    const take = (s, w) => {
+      forms.add(w);
+      for (const k of s.w[w]) stems.add(s.s[k]);
+    };
+    for (const s of loaded) {
+      if (Object.hasOwn(s.w, word)) take(s, word);
+      if (typing) for (const w in s.w) if (w !== word && w.startsWith(word)) take(s, w);
+    }
+    if (forms.size === 0 && word.length > 3) {
+      // Not a word of the catalogue: its closest shorter form (« éoliens » → « éolien »).
+      const s = loaded[0];
+      for (let n = word.length - 1; n >= Math.max(3, word.length - 3) && forms.size === 0; n--) {
+        const shorter = word.slice(0, n);
+        if (Object.hasOwn(s.w, shorter)) take(s, shorter);
+      }
+    }
+    const pages = new Map();
+    for (const [all, titles] of stems) {
+      const weight = Math.log(1 + m.pages / all.length);
+      const inTitle = new Set(decode(titles));
+      for (const page of decode(all)) {
+        const score = weight * (inTitle.has(page) ? 3 : 1);
+        if (score > (pages.get(page) ?? 0)) pages.set(page, score);
+      }
+    }
+    return { pages, forms };
+  };
+
+  // Every word must be found; pages ranked by the rarity of the words, three times more
+  // when a word is in the title.
+  const search = async (query) => {
+    const m = await load();
+    const folded = words(query).map(fold);
+    if (folded.length === 0) return { results: [], forms: new Set() };
+    const typing = /[\p{L}\p{N}]$/u.test(query);
+    const found = await Promise.all(
+      folded.map((w, i) => lookup(m, w, typing && i === folded.length - 1 && w.length >= 2)),
+    );
+    const [first, ...others] = found;
+    const results = [];
+    for (const [page, score] of first.pages) {
+      let total = score;
+      for (const other of others) {
+        const s = other.pages.get(page);
+        if (s === undefined) {
+          total = -1;
+          break;
+        }
+        total += s;
+      }
+      if (total >= 0) results.push([page, total]);
+    }
+    results.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    const forms = new Set(found.flatMap((f) => [...f.forms]));
+    return { results: results.map(([page]) => page), forms };
+  };
+
+  // [title, url, excerpt] of a page.
+  const page = async (number) => {
+    const m = await load();
+    const i = Math.floor(number / m.chunk);
+    if (!chunks.has(i)) chunks.set(i, json(`${m.version}/pages/${i}.json`));
+    return (await chunks.get(i))[number % m.chunk];
+  };
+  return { load, search, page };
+};
+
+// The excerpt around the first matched word, with the matched words marked (built as
+// DOM nodes: titles and texts come from contributions and are never parsed as HTML).
+const excerpt = (text, forms) => {
+  const p = document.createElement("p");
+  const tokens = [...text.matchAll(/[\p{L}\p{N}]+/gu)];
+  const hit = tokens.findIndex((m) => forms.has(fold(m[0])));
+  let from = 0;
+  let prefix = "";
+  if (hit > 8) {
+    from = tokens[hit - 6].index;
+    prefix = "… ";
+  }
+  let shown = text.slice(from, from + 220);
+  let end = "";
+  if (from + 220 < text.length) {
+    shown = shown.slice(0, shown.lastIndexOf(" ") + 1 || undefined); // a whole last word
+    end = "…";
+  }
+  let at = 0;
+  p.append(prefix);
+  for (const m of shown.matchAll(/[\p{L}\p{N}]+/gu)) {
+    if (!forms.has(fold(m[0]))) continue;
+    p.append(shown.slice(at, m.index));
+    const mark = document.createElement("mark");
+    mark.textContent = m[0];
+    p.append(mark);
+    at = m.index + m[0].length;
+  }
+  p.append(shown.slice(at) + end);
+  return p;
+};
 
 if (root) {
   const toggle = document.getElementById("__search");
@@ -10,16 +159,9 @@ if (root) {
   const input = form.elements.query;
   const meta = root.querySelector(".md-search-result__meta");
   const list = root.querySelector(".md-search-result__list");
-  // config.base is relative to the page ("..", "."): pagefind.js then derives its own
-  // base URL from where it was loaded, so a site under a sub-path (/catalogue/) works.
-  const bundle = new URL(`${config.base}/pagefind/`, location.href);
-  let pagefind;
-  const load = () =>
-    (pagefind ??= import(new URL("pagefind.js", bundle).href).then(async (pf) => {
-      await pf.options({ excerptLength: 24 });
-      await pf.init();
-      return pf;
-    }));
+  // config.base is relative to the page ("..", "."), so a site under a sub-path works.
+  const base = new URL(config.base.replace(/\/?$/, "/"), location.href); // "/" on the 404 page
+  const catalogue = index(new URL("recherche/", base));
 
   const open = (state) => {
     if (toggle.checked !== state) toggle.checked = state;
@@ -27,22 +169,20 @@ if (root) {
   const count = (n) =>
     n === 0 ? t["search.result.none"] : n === 1 ? t["search.result.one"] : t["search.result.other"].replace("#", n);
 
-  const item = (data) => {
+  const item = ([title, url, text], forms) => {
     const li = document.createElement("li");
     li.className = "md-search-result__item";
     const a = document.createElement("a");
     a.className = "md-search-result__link";
     a.tabIndex = -1;
-    a.href = data.url;
+    a.href = new URL(url, base).href;
     const article = document.createElement("article");
     article.className = "md-search-result__article md-typeset";
     const icon = document.createElement("div");
     icon.className = "md-search-result__icon md-icon";
     const h1 = document.createElement("h1");
-    h1.textContent = data.meta.title || data.url; // titles come from contributions: text only
-    const p = document.createElement("p");
-    p.innerHTML = data.excerpt; // Pagefind escapes the page text; it only adds <mark>
-    article.append(icon, h1, p);
+    h1.textContent = title || url;
+    article.append(icon, h1, excerpt(text, forms));
     a.append(article);
     li.append(a);
     return li;
@@ -57,24 +197,21 @@ if (root) {
       list.replaceChildren();
       return;
     }
-    let pf;
     try {
-      pf = await load();
+      const found = await catalogue.search(input.value); // a final letter: the word is being typed
+      if (q !== last) return; // superseded by a newer query
+      const shown = await Promise.all(found.results.slice(0, SHOWN).map(catalogue.page));
+      if (q !== last) return;
+      meta.textContent = count(found.results.length);
+      list.replaceChildren(...shown.map((data) => item(data, found.forms)));
     } catch (e) {
-      meta.textContent = "La recherche est indisponible (index absent).";
-      return;
+      if (q === last) meta.textContent = "La recherche est indisponible (index absent ou incomplet).";
     }
-    const search = await pf.debouncedSearch(q, {}, 150);
-    if (search === null || q !== last) return; // superseded by a newer query
-    const shown = await Promise.all(search.results.slice(0, 20).map((r) => r.data()));
-    if (q !== last) return;
-    meta.textContent = count(search.results.length);
-    list.replaceChildren(...shown.map(item));
   };
 
   input.addEventListener("focus", () => {
     open(true);
-    load().catch(() => {});
+    catalogue.load().catch(() => {});
   });
   let pending = Promise.resolve(); // the run for the latest query
   const update = () => (input.value.trim() !== last ? (pending = run()) : pending);

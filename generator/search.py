@@ -1,0 +1,192 @@
+"""The search index: a static index in small files, written next to the built pages and
+read by theme/overrides/assets/javascripts/recherche.js. A query downloads the list of
+shards, the shard (or the few shards) holding its words, then the pages of the results
+it shows — never the whole index, so what a first search costs hardly grows with the
+catalogue.
+
+French stemming happens here: every word is reduced by the Snowball French stemmer
+(PyStemmer, the Snowball project's C library), so « formations » and « formation »
+lead to the same pages. The browser never stems: it looks the words of a query up in
+the list of the words that the pages contain (accents and case folded), by their exact
+form, as the start of longer words (the word being typed), or by their closest shorter
+form (« éoliens » → « éolien »).
+
+Layout of ``<site>/recherche/``:
+
+- ``index.json``: ``{"version", "pages", "chunk", "shards": [first word of each shard]}``;
+- ``<version>/mots/<i>.json``: shard ``i``, a run of the sorted folded words:
+  ``{"w": {word: [stem index]}, "s": [[page deltas], [title page deltas]]}`` — each stem's
+  pages (and the pages whose title has it) as gaps between increasing page numbers;
+- ``<version>/pages/<i>.json``: pages ``i * chunk`` to ``i * chunk + chunk - 1`` as
+  ``[title, url, excerpt]``.
+
+Files under ``<version>/`` never change once written (the version is a hash of them), so
+a browser may keep them; only ``index.json`` must be asked for again.
+
+This module does not import MkDocs: the plugin hands it each page's title, URL and HTML.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import unicodedata
+from array import array
+from collections import defaultdict
+from html import unescape
+from pathlib import Path
+
+import Stemmer
+
+SHARD_BYTES = 40_000  # a shard's approximate JSON size before the next one starts
+CHUNK = 8  # pages per excerpt file: the 20 results shown need at most 20 small files
+EXCERPT_CHARS = 400
+
+# The same tokens as recherche.js: runs of letters and digits (/[\p{L}\p{N}]+/u).
+_WORD = re.compile(r"[^\W_]+")
+_TAG = re.compile(r"<[^>]*>")
+_DIV = re.compile(r"<(/?)div\b[^>]*>")
+_IGNORED = re.compile(r"<div\b[^>]*\bdata-recherche-ignore\b[^>]*>")
+_PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.S)
+_ONLY_A_LINK = re.compile(r"\s*<a\b[^>]*>[^<]*</a>\s*")
+_SPACES = re.compile(r"\s+")
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
+
+
+def fold(word: str) -> str:
+    """Lower case, no accents, no ligatures: what a visitor may type for the word."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn").translate(_LIGATURES)
+
+
+def without_ignored(html: str) -> str:
+    """Drops every ``<div data-recherche-ignore>`` block (with the divs nested in it)."""
+    while match := _IGNORED.search(html):
+        depth, end = 0, len(html)
+        for tag in _DIV.finditer(html, match.start()):
+            depth += -1 if tag.group(1) else 1
+            if depth == 0:
+                end = tag.end()
+                break
+        html = html[: match.start()] + html[end:]
+    return html
+
+
+def text_of(html: str) -> str:
+    return _SPACES.sub(" ", unescape(_TAG.sub(" ", html))).strip()
+
+
+def excerpt_of(html: str) -> str:
+    """The start of the page's prose: its paragraphs, without those that are just a link."""
+    parts, size = [], 0
+    for paragraph in _PARAGRAPH.findall(html):
+        if _ONLY_A_LINK.fullmatch(paragraph):
+            continue
+        text = text_of(paragraph)
+        parts.append(text)
+        size += len(text) + 1
+        if size >= EXCERPT_CHARS:
+            break
+    text = " ".join(parts)
+    if len(text) > EXCERPT_CHARS:
+        text = text[:EXCERPT_CHARS].rsplit(" ", 1)[0] + " …"
+    return text
+
+
+def _js_order(word: str) -> bytes:
+    return word.encode("utf-16-be")  # JavaScript compares strings by UTF-16 code units
+
+
+def _gaps(pages: array) -> list[int]:
+    return [page - previous for previous, page in zip((-1, *pages), pages)]
+
+
+class SearchIndex:
+    def __init__(self) -> None:
+        self._stemmer = Stemmer.Stemmer("french")
+        self._stems: dict[str, str] = {}  # lower-case word → stem
+        self._lexicon: dict[str, set[str]] = defaultdict(set)  # folded word → stems
+        self._docs: list[tuple[str, str, str]] = []  # title, url, excerpt
+        self._terms_of: list[tuple[tuple[str, ...], tuple[str, ...]]] = []  # stems of the page, of its title
+        self._entries: list[bool] = []
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    def _terms(self, text: str) -> set[str]:
+        words = set(_WORD.findall(unicodedata.normalize("NFC", text).lower()))
+        new = [w for w in words if w not in self._stems]
+        for word, stem in zip(new, self._stemmer.stemWords(new)):
+            self._stems[word] = stem
+            self._lexicon[fold(word)].add(stem)
+        return {self._stems[w] for w in words}
+
+    def add(self, url: str, title: str, html: str, entry: bool = False) -> None:
+        """One page: ``html`` is its article (the theme's header, nav and footer are not in it).
+        Entries (a campus, a practice) come before the other pages when their scores tie."""
+        html = without_ignored(html)
+        in_title = self._terms(title)
+        self._terms_of.append((tuple(self._terms(text_of(html)) | in_title), tuple(in_title)))
+        self._docs.append((title, url, excerpt_of(html)))
+        self._entries.append(entry)
+
+    def write(self, site_dir: Path) -> None:
+        folder = site_dir / "recherche"
+        shutil.rmtree(folder, ignore_errors=True)
+        # Page numbers: entries first, then the other pages, each in the order they were added.
+        order = sorted(range(len(self._docs)), key=lambda i: (not self._entries[i], i))
+        pages: dict[str, array] = defaultdict(lambda: array("I"))  # stem → pages having it
+        titles: dict[str, array] = defaultdict(lambda: array("I"))  # stem → pages whose title has it
+        for number, i in enumerate(order):
+            everywhere, in_title = self._terms_of[i]
+            for stem in everywhere:
+                pages[stem].append(number)
+            for stem in in_title:
+                titles[stem].append(number)
+        shards = self._shards(pages, titles)
+        docs = [self._docs[i] for i in order]
+        chunks = [docs[i : i + CHUNK] for i in range(0, len(docs), CHUNK)]
+        files = {f"mots/{i}.json": _dump(shard) for i, (_, shard) in enumerate(shards)}
+        files |= {f"pages/{i}.json": _dump(chunk) for i, chunk in enumerate(chunks)}
+        digest = hashlib.sha256()
+        for name, data in files.items():
+            digest.update(name.encode() + b"\0" + data)
+        version = digest.hexdigest()[:12]
+        for sub in ("mots", "pages"):
+            (folder / version / sub).mkdir(parents=True)
+        for name, data in files.items():
+            (folder / version / name).write_bytes(data)
+        manifest = {"version": version, "pages": len(self._docs), "chunk": CHUNK,
+                    "shards": [first for first, _ in shards]}
+        (folder / "index.json").write_bytes(_dump(manifest))
+
+    def _shards(self, pages: dict[str, array], titles: dict[str, array]) -> list[tuple[str, dict]]:
+        """Runs of sorted folded words, each about SHARD_BYTES of JSON, with the pages of
+        their stems (a stem whose words fall in two shards is in both)."""
+        shards: list[tuple[str, dict]] = []
+        words: dict[str, list[int]] = {}
+        stems: dict[str, int] = {}
+        postings: list[list[list[int]]] = []
+        size = 0
+        for word in sorted(self._lexicon, key=_js_order):
+            if size >= SHARD_BYTES:
+                shards.append((next(iter(words)), {"w": words, "s": postings}))
+                words, stems, postings, size = {}, {}, [], 0
+            indices = []
+            for stem in sorted(self._lexicon[word]):
+                if stem not in stems:
+                    stems[stem] = len(postings)
+                    postings.append([_gaps(pages[stem]), _gaps(titles.get(stem, ()))])
+                    size += 3 * (len(pages[stem]) + len(titles.get(stem, ())))
+                indices.append(stems[stem])
+            words[word] = indices
+            size += len(word) + 8
+        if words:
+            shards.append((next(iter(words)), {"w": words, "s": postings}))
+        return shards
+
+
+def _dump(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
