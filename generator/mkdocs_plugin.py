@@ -6,9 +6,11 @@ This is the only module that imports MkDocs.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 from mkdocs.config import base
@@ -36,7 +38,45 @@ class CatalogConfig(base.Config):
     templates_dir = c.Type(str, default="theme/pages")
 
 
+class _GeneratedFile(File):
+    """A generated page or data file; ``unchanged`` when it is the same as at the previous
+    build of this site directory, so that a dirty build (`make serve`) leaves it as it is."""
+
+    unchanged = False
+
+    def is_modified(self) -> bool:
+        return not self.unchanged and super().is_modified()
+
+
+@dataclass
+class _Build:
+    signature: str  # what, besides its own Markdown, every page depends on
+    digests: dict[str, bytes]  # generated file → digest of its content and fragments
+    search: SearchIndex
+    rendered: set[str]  # URLs of the pages rendered by this build
+
+
+# The last build of each site directory in this process: `mkdocs serve` makes a new plugin
+# for every rebuild, and with --dirty (`make serve`) renders only the files that changed.
+_previous_builds: dict[str, _Build] = {}
+
+
+def _signature(config: MkDocsConfig, uris: list[str]) -> str:
+    """mkdocs.yml, the theme's templates and the set of generated files: when one changes,
+    every page may change (its nav, its layout), so all are rendered again."""
+    paths = [Path(config.config_file_path)]
+    if config.theme.custom_dir:
+        paths += sorted(p for p in Path(config.theme.custom_dir).rglob("*") if p.is_file())
+    stamps = [(str(p), p.stat().st_mtime_ns) for p in paths]
+    return hashlib.blake2b(repr((stamps, sorted(uris))).encode(), digest_size=16).hexdigest()
+
+
 class CatalogPlugin(BasePlugin[CatalogConfig]):
+    dirty = False  # `mkdocs serve --dirty`: set once for the process (each rebuild has a new plugin)
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        type(self).dirty = command == "serve" and dirty
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # Reproducible builds: MkDocs dates the sitemap (and its gzip header) with the build
         # time unless SOURCE_DATE_EPOCH is set; use the date of the last commit instead.
@@ -77,19 +117,36 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         site_url = config.site_url or config.extra.get("site_public") or ""
         stamp = os.environ.get("SOURCE_DATE_EPOCH", "")
         build_time = int(stamp) if stamp.isdigit() else 0
-        for generated in generate(result.catalog, root / self.config.templates_dir, edit_base, site_url,
-                                  build_time, depot):
-            files.append(File.generated(config, generated.uri, content=generated.content))
+        pages = list(generate(result.catalog, root / self.config.templates_dir, edit_base, site_url,
+                              build_time, depot))
+        previous = _previous_builds.get(config.site_dir)
+        signature = _signature(config, [g.uri for g in pages]) if self.dirty else ""
+        digests = {}
+        for generated in pages:
+            file = _GeneratedFile.generated(config, generated.uri, content=generated.content)
+            if self.dirty:  # a plain build renders everything: no need to compare
+                digest = hashlib.blake2b(generated.content.encode(), digest_size=16)
+                for name, fragment in generated.fragments:
+                    digest.update(f"\0{name}\0{fragment}".encode())
+                digests[generated.uri] = digest.digest()
+                file.unchanged = previous is not None and previous.signature == signature and (
+                    previous.digests.get(generated.uri) == digests[generated.uri])
+            files.append(file)
             self._generated.add(generated.uri)
             if generated.fragments:
                 self._fragments[generated.uri] = generated.fragments
+        self._build = _Build(signature, digests, SearchIndex(), set())
+        self._files = files
         return files
 
-    def on_pre_build(self, *, config: MkDocsConfig) -> None:
-        self._search = SearchIndex()
-
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        self._search.write(Path(config.site_dir))
+        build = self._build
+        previous = _previous_builds.get(config.site_dir)
+        # Pages that a dirty build did not render keep what the previous build indexed.
+        kept = previous.search if previous is not None else None
+        urls = [f.page.url for f in self._files.documentation_pages() if f.page is not None]
+        build.search.write(Path(config.site_dir), urls, {u for u in urls if u not in build.rendered}, kept)
+        _previous_builds[config.site_dir] = build
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         # Contributed bodies are part of these pages: sanitise them whatever the validator let through,
@@ -98,8 +155,9 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         if generated:
             html = sanitize.clean(html)
         # Pages marked `search: {exclude: true}` (the Livret repeats every practice) are not indexed.
+        self._build.rendered.add(page.url)
         if not (page.meta.get("search") or {}).get("exclude"):
-            self._search.add(page.url, page.title or "", html, entry=page.file.src_uri in self._entries)
+            self._build.search.add(page.url, page.title or "", html, entry=page.file.src_uri in self._entries)
         if not generated:
             return html
         for name, fragment in self._fragments.get(page.file.src_uri, ()):

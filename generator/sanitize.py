@@ -15,8 +15,8 @@ _TAGS = {
 _ATTRIBUTES = {
     "*": {"class", "id", "title"},  # classes of the theme (md-button, cmq-fiche…), heading ids
     "a": {"href"},
-    "div": {"data-recherche-ignore"},
-    "nav": {"aria-label"},  # the pager of long lists is a landmark  # our templates' « voir aussi » blocks: not in the search index
+    "div": {"data-recherche-ignore"},  # our templates' « voir aussi » blocks: not in the search index
+    "nav": {"aria-label"},  # the pager of long lists is a landmark
     "td": {"align"},
     "th": {"align"},
 }

@@ -35,6 +35,7 @@ import shutil
 import unicodedata
 from array import array
 from collections import defaultdict
+from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
 
@@ -103,17 +104,22 @@ def _gaps(pages: array) -> list[int]:
     return [page - previous for previous, page in zip((-1, *pages), pages)]
 
 
+@dataclass(frozen=True)
+class _Page:
+    title: str
+    url: str
+    excerpt: str
+    stems: tuple[str, ...]  # of the whole page, title included
+    title_stems: tuple[str, ...]
+    entry: bool
+
+
 class SearchIndex:
     def __init__(self) -> None:
         self._stemmer = Stemmer.Stemmer("french")
         self._stems: dict[str, str] = {}  # lower-case word → stem
         self._lexicon: dict[str, set[str]] = defaultdict(set)  # folded word → stems
-        self._docs: list[tuple[str, str, str]] = []  # title, url, excerpt
-        self._terms_of: list[tuple[tuple[str, ...], tuple[str, ...]]] = []  # stems of the page, of its title
-        self._entries: list[bool] = []
-
-    def __len__(self) -> int:
-        return len(self._docs)
+        self._pages: dict[str, _Page] = {}  # by URL, in the order they were added
 
     def _terms(self, text: str) -> set[str]:
         words = set(_WORD.findall(unicodedata.normalize("NFC", text).lower()))
@@ -128,26 +134,34 @@ class SearchIndex:
         Entries (a campus, a practice) come before the other pages when their scores tie."""
         html = without_ignored(html)
         in_title = self._terms(title)
-        self._terms_of.append((tuple(self._terms(text_of(html)) | in_title), tuple(in_title)))
-        self._docs.append((title, url, excerpt_of(html)))
-        self._entries.append(entry)
+        self._pages[url] = _Page(title, url, excerpt_of(html), tuple(self._terms(text_of(html)) | in_title),
+                                 tuple(in_title), entry)
 
-    def write(self, site_dir: Path) -> None:
+    def write(self, site_dir: Path, order: list[str] | None = None, kept: set[str] = frozenset(),
+              previous: SearchIndex | None = None) -> None:
+        """``order``: the URLs of the pages in the site's order (default: as added); ``kept``:
+        those that this build did not render (a dirty build), taken from ``previous``."""
+        for url in kept:
+            if previous is not None and url in previous._pages:
+                self._pages[url] = previous._pages[url]
+        if previous is not None and kept:  # their words (those of gone pages are dropped below)
+            for word, stems in previous._lexicon.items():
+                self._lexicon[word] |= stems
+        ordered = list(self._pages.values()) if order is None else [self._pages[u] for u in order if u in self._pages]
         folder = site_dir / "recherche"
         shutil.rmtree(folder, ignore_errors=True)
-        # Page numbers: entries first, then the other pages, each in the order they were added.
-        order = sorted(range(len(self._docs)), key=lambda i: (not self._entries[i], i))
+        # Page numbers: entries first, then the other pages, each in the site's order.
+        docs = sorted(ordered, key=lambda page: not page.entry)
         pages: dict[str, array] = defaultdict(lambda: array("I"))  # stem → pages having it
         titles: dict[str, array] = defaultdict(lambda: array("I"))  # stem → pages whose title has it
-        for number, i in enumerate(order):
-            everywhere, in_title = self._terms_of[i]
-            for stem in everywhere:
+        for number, page in enumerate(docs):
+            for stem in page.stems:
                 pages[stem].append(number)
-            for stem in in_title:
+            for stem in page.title_stems:
                 titles[stem].append(number)
         shards = self._shards(pages, titles)
-        docs = [self._docs[i] for i in order]
-        chunks = [docs[i : i + CHUNK] for i in range(0, len(docs), CHUNK)]
+        rows = [(page.title, page.url, page.excerpt) for page in docs]
+        chunks = [rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK)]
         files = {f"mots/{i}.json": _dump(shard) for i, (_, shard) in enumerate(shards)}
         files |= {f"pages/{i}.json": _dump(chunk) for i, chunk in enumerate(chunks)}
         digest = hashlib.sha256()
@@ -158,7 +172,7 @@ class SearchIndex:
             (folder / version / sub).mkdir(parents=True)
         for name, data in files.items():
             (folder / version / name).write_bytes(data)
-        manifest = {"version": version, "pages": len(self._docs), "chunk": CHUNK,
+        manifest = {"version": version, "pages": len(docs), "chunk": CHUNK,
                     "shards": [first for first, _ in shards]}
         (folder / "index.json").write_bytes(_dump(manifest))
 
@@ -174,8 +188,11 @@ class SearchIndex:
             if size >= SHARD_BYTES:
                 shards.append((next(iter(words)), {"w": words, "s": postings}))
                 words, stems, postings, size = {}, {}, [], 0
+            live = [stem for stem in sorted(self._lexicon[word]) if stem in pages]
+            if not live:
+                continue
             indices = []
-            for stem in sorted(self._lexicon[word]):
+            for stem in live:
                 if stem not in stems:
                     stems[stem] = len(postings)
                     postings.append([_gaps(pages[stem]), _gaps(titles.get(stem, ()))])

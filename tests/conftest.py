@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import json
 import os
 import shutil
 import subprocess
@@ -68,8 +69,8 @@ class _ConfigLoader(yaml.SafeLoader):
 _ConfigLoader.add_constructor("!ENV", lambda loader, node: loader.construct_sequence(node)[-1])
 
 
-def build_site(content_dir: Path, site_dir: Path, config_dir: Path) -> subprocess.CompletedProcess:
-    """`mkdocs build --strict` of ``content_dir`` with the project's configuration."""
+def project_config(content_dir: Path, site_dir: Path, config_dir: Path) -> Path:
+    """The project's mkdocs.yml, building ``content_dir`` into ``site_dir``."""
     config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_ConfigLoader)
     config["docs_dir"] = str(content_dir)
     config["site_dir"] = str(site_dir)
@@ -81,6 +82,23 @@ def build_site(content_dir: Path, site_dir: Path, config_dir: Path) -> subproces
     config.pop("watch", None)
     config_file = config_dir / "mkdocs.yml"
     config_file.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return config_file
+
+
+def read_index(site: Path) -> tuple[dict, list[dict], list[list]]:
+    """The search index of a built site: its manifest, its shards and its pages, in order."""
+    manifest = json.loads((site / "recherche" / "index.json").read_text(encoding="utf-8"))
+    version = site / "recherche" / manifest["version"]
+    shards = [json.loads((version / "mots" / f"{i}.json").read_text(encoding="utf-8"))
+              for i in range(len(manifest["shards"]))]
+    pages = [page for i in range(len(list((version / "pages").iterdir())))
+             for page in json.loads((version / "pages" / f"{i}.json").read_text(encoding="utf-8"))]
+    return manifest, shards, pages
+
+
+def build_site(content_dir: Path, site_dir: Path, config_dir: Path) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` of ``content_dir`` with the project's configuration."""
+    config_file = project_config(content_dir, site_dir, config_dir)
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     return subprocess.run([str(MKDOCS), "build", "--strict", "-f", str(config_file)],
                           capture_output=True, text=True, env=env, cwd=config_dir)

@@ -6,18 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from conftest import read_index
+
 from generator import search
 from generator.search import SearchIndex, excerpt_of, fold, without_ignored
-
-
-def read(site: Path) -> tuple[dict, list[dict], list[list]]:
-    manifest = json.loads((site / "recherche" / "index.json").read_text(encoding="utf-8"))
-    version = site / "recherche" / manifest["version"]
-    shards = [json.loads((version / "mots" / f"{i}.json").read_text(encoding="utf-8"))
-              for i in range(len(manifest["shards"]))]
-    pages = [page for i in range(len(list((version / "pages").iterdir())))
-             for page in json.loads((version / "pages" / f"{i}.json").read_text(encoding="utf-8"))]
-    return manifest, shards, pages
 
 
 def pages_of(shards: list[dict], manifest: dict, word: str) -> set[int]:
@@ -59,7 +51,7 @@ def test_inflected_forms_share_the_pages_of_their_stem(tmp_path):
     index.add("b/", "Atelier", "<p>Une formation continue, un lycée.</p>")
     index.add("c/", "Autre", "<p>Rien à voir.</p>")
     index.write(tmp_path)
-    manifest, shards, pages = read(tmp_path)
+    manifest, shards, pages = read_index(tmp_path)
     assert manifest["pages"] == 3
     assert pages_of(shards, manifest, "formations") == pages_of(shards, manifest, "formation") == {0, 1}
     assert pages_of(shards, manifest, "lycee") == {1}  # folded: typed without accent
@@ -74,7 +66,7 @@ def test_ignored_blocks_are_not_searchable(tmp_path):
     index = SearchIndex()
     index.add("a/", "Page", '<p>visible</p><div data-recherche-ignore><p>cachemire</p></div>')
     index.write(tmp_path)
-    manifest, shards, _ = read(tmp_path)
+    manifest, shards, _ = read_index(tmp_path)
     assert pages_of(shards, manifest, "visible") == {0}
     assert pages_of(shards, manifest, "cachemire") == set()
 
@@ -86,7 +78,7 @@ def test_many_words_are_split_in_shards_that_each_find_their_words(tmp_path, mon
     for page in range(10):
         index.add(f"p{page}/", f"Page {page}", "<p>" + " ".join(vocabulary[page::10]) + "</p>")
     index.write(tmp_path)
-    manifest, shards, _ = read(tmp_path)
+    manifest, shards, _ = read_index(tmp_path)
     assert len(shards) > 5
     assert manifest["shards"] == sorted(manifest["shards"])
     for k, shard in enumerate(shards):

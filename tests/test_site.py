@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
-from conftest import CATALOGUE, ROOT
+from conftest import CATALOGUE, ROOT, project_config, read_index
 
 from generator import pipeline
 
@@ -167,3 +171,47 @@ def test_map_explorer_and_charts_are_in_their_pages(fixture_site):
     feed = (fixture_site / "flux.xml").read_text(encoding="utf-8")
     assert feed.startswith('<?xml version="1.0" encoding="utf-8"?>')
     assert 'type="application/atom+xml"' in home
+
+
+# `make serve` runs `mkdocs serve --dirty --no-strict`: two builds of one site directory in one process.
+DIRTY_TWICE = """
+import json, sys
+from pathlib import Path
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+config_file, site, page, stamps = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4])
+config = load_config(config_file, strict=False)
+config.plugins.on_startup(command="serve", dirty=True)
+build(config, dirty=True)
+stamps.write_text(json.dumps({str(p): p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()}))
+page.write_text(page.read_text(encoding="utf-8").replace("26 mètres", "27 mètres"), encoding="utf-8")
+build(load_config(config_file, strict=False), dirty=True)
+"""
+
+
+def test_a_dirty_rebuild_renders_what_changed_and_keeps_every_page_searchable(tmp_path, fixture_site):
+    content = tmp_path / "content"
+    shutil.copytree(CATALOGUE, content)
+    site = tmp_path / "site"
+    config = project_config(content, site, tmp_path)
+    stamps = tmp_path / "stamps.json"
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    result = subprocess.run([sys.executable, "-c", DIRTY_TWICE, str(config), str(site),
+                             str(content / "bonnes-pratiques" / "eolien-exemple.md"), str(stamps)],
+                            env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    before = json.loads(stamps.read_text())
+    rewritten = {Path(p).relative_to(site).as_posix() for p, t in before.items()
+                 if not Path(p).exists() or Path(p).stat().st_mtime_ns != t}
+    changed = site / "bonnes-pratiques" / "eolien-exemple" / "index.html"
+    assert "27 mètres" in changed.read_text(encoding="utf-8")
+    assert "bonnes-pratiques/eolien-exemple/index.html" in rewritten
+    assert "campus/energies-exemple/index.html" not in rewritten
+    assert "contribuer/index.html" not in rewritten
+    # The search index is written anew: the pages of a full build, with the new words.
+    manifest, shards, pages = read_index(site)
+    assert [url for _, url, _ in pages] == [url for _, url, _ in read_index(fixture_site)[2]]
+    assert len(pages) == manifest["pages"] > 10
+    words = {w for shard in shards for w in shard["w"]}
+    assert "27" in words and "energies" in words
