@@ -146,7 +146,8 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         kept = previous.search if previous is not None else None
         urls = [f.page.url for f in self._files.documentation_pages() if f.page is not None]
         build.search.write(Path(config.site_dir), urls, {u for u in urls if u not in build.rendered}, kept)
-        _previous_builds[config.site_dir] = build
+        if self.dirty:
+            _previous_builds[config.site_dir] = build
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         # Contributed bodies are part of these pages: sanitise them whatever the validator let through,
@@ -154,8 +155,8 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         generated = page.file.src_uri in self._generated
         if generated:
             html = sanitize.clean(html)
-        # Pages marked `search: {exclude: true}` (the Livret repeats every practice) are not indexed.
         self._build.rendered.add(page.url)
+        # Pages marked `search: {exclude: true}` (the Livret repeats every practice) are not indexed.
         if not (page.meta.get("search") or {}).get("exclude"):
             self._build.search.add(page.url, page.title or "", html, entry=page.file.src_uri in self._entries)
         if not generated:

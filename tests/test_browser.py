@@ -6,8 +6,13 @@ must stay on that host (no font, CDN or tracker request may leave the site).
 
 from __future__ import annotations
 
+import re
+import shutil
+from pathlib import Path
+
 import pytest
 from conftest import serve, served, watched_page
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -58,6 +63,21 @@ def test_search_finds_a_campus_by_its_town(page, base_url):
     page.locator("input.md-search__input").click(force=True)
     page.keyboard.type("Quimper")
     page.locator(".md-search-result__item").filter(has_text="agroalimentaires").first.wait_for(timeout=10_000)
+
+
+def test_search_says_when_the_index_is_missing_then_recovers(browser, fixture_site, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(fixture_site, site)
+    (site / "recherche").rename(tmp_path / "recherche")
+    with served(site) as url, watched_page(browser) as page:
+        page.goto(url)
+        page.locator("input.md-search__input").click(force=True)
+        page.keyboard.type("éolienne")
+        meta = page.locator(".md-search-result__meta")
+        expect(meta).to_have_text("La recherche est indisponible (index absent ou incomplet).")
+        (tmp_path / "recherche").rename(site / "recherche")  # e.g. the build has finished
+        page.keyboard.type("s")
+        expect(meta).to_have_text(re.compile(r"^\d+ documents? trouvés?$"))
 
 
 def test_no_injected_script_runs_on_any_page(browser, hostile_site):

@@ -41,27 +41,26 @@ def practice_links(page) -> list[str]:
     return page.locator('[data-liste="pratiques"] a').evaluate_all("links => links.map(a => a.pathname)")
 
 
-def test_searching_eolien_lists_the_fecamp_practice(page, real_url):
-    page.goto(real_url)
+def search_result(page, url: str, query: str, title: str):
+    """Types ``query`` in the search box of ``url``; the first result with this title, once shown."""
+    page.goto(url)
     page.locator("input.md-search__input").click(force=True)
-    page.keyboard.type("éolien")
-    result = page.locator(".md-search-result__item").filter(
-        has=page.locator("h1", has_text="À Fécamp, un chantier-école éolien"))
-    result.first.wait_for(timeout=10_000)
-    result.first.locator("a").click()
+    page.keyboard.type(query)
+    result = page.locator(".md-search-result__item").filter(has=page.locator("h1", has_text=title)).first
+    result.wait_for(timeout=10_000)
+    return result
+
+
+def test_searching_eolien_lists_the_fecamp_practice(page, real_url):
+    search_result(page, real_url, "éolien", "À Fécamp, un chantier-école éolien").locator("a").click()
     page.wait_for_url("**/bonnes-pratiques/chantier-ecole-eolien-fecamp/**")
 
 
 def test_search_without_accents_and_with_a_form_no_page_has(page, real_url):
     """« maintenances » is in no page: its shorter form « maintenance » is used; every word
     must be found; the matched words are marked in the excerpt."""
-    page.goto(real_url)
-    page.locator("input.md-search__input").click(force=True)
-    page.keyboard.type("fecamp maintenances ")
-    result = page.locator(".md-search-result__item").filter(
-        has=page.locator("h1", has_text="À Fécamp, un chantier-école éolien"))
-    result.first.wait_for(timeout=10_000)
-    marked = {m.lower() for m in result.first.locator("mark").all_inner_texts()}
+    result = search_result(page, real_url, "fecamp maintenances ", "À Fécamp, un chantier-école éolien")
+    marked = {m.lower() for m in result.locator("mark").all_inner_texts()}
     assert marked and marked <= {"fécamp", "maintenance"}
     titles = page.locator(".md-search-result__item h1").all_inner_texts()
     assert len(titles) < PRACTICES

@@ -120,7 +120,13 @@ const index = (base) => {
     if (!chunks.has(i)) chunks.set(i, json(`${m.version}/pages/${i}.json`));
     return (await chunks.get(i))[number % m.chunk];
   };
-  return { load, search, page };
+  // After a failure (a new version of the site published meanwhile, say), start afresh.
+  const reset = () => {
+    manifest = undefined;
+    shards.clear();
+    chunks.clear();
+  };
+  return { load, search, page, reset };
 };
 
 // The excerpt around the first matched word, with the matched words marked (built as
@@ -207,6 +213,7 @@ if (root) {
       meta.textContent = count(found.results.length);
       list.replaceChildren(...shown.map((data) => item(data, found.forms)));
     } catch (e) {
+      catalogue.reset();
       if (q === last) meta.textContent = "La recherche est indisponible (index absent ou incomplet).";
     }
   };
