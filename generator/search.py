@@ -122,7 +122,8 @@ class SearchIndex:
         self._pages: dict[str, _Page] = {}  # by URL, in the order they were added
 
     def _terms(self, text: str) -> set[str]:
-        words = set(_WORD.findall(unicodedata.normalize("NFC", text).lower()))
+        # Words first, then lower case, as recherche.js does (« İ » lowers to two characters).
+        words = {w.lower() for w in _WORD.findall(unicodedata.normalize("NFC", text))}
         new = [w for w in words if w not in self._stems]
         for word, stem in zip(new, self._stemmer.stemWords(new)):
             self._stems[word] = stem

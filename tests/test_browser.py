@@ -14,6 +14,9 @@ import pytest
 from conftest import serve, served, watched_page
 from playwright.sync_api import expect
 
+from generator import search
+from generator.search import SearchIndex
+
 pytestmark = pytest.mark.browser
 
 
@@ -78,6 +81,28 @@ def test_search_says_when_the_index_is_missing_then_recovers(browser, fixture_si
         (tmp_path / "recherche").rename(site / "recherche")  # e.g. the build has finished
         page.keyboard.type("s")
         expect(meta).to_have_text(re.compile(r"^\d+ documents? trouvés?$"))
+
+
+def test_search_across_shard_boundaries(browser, fixture_site, tmp_path, monkeypatch):
+    """One word a shard: a shorter form and the completions of a word being typed are in
+    other shards than the word itself."""
+    site = tmp_path / "site"
+    shutil.copytree(fixture_site, site)
+    monkeypatch.setattr(search, "SHARD_BYTES", 1)
+    index = SearchIndex()
+    index.add("a/", "Parc éolien", "<p>Un parc éolien en mer.</p>")
+    index.add("b/", "Atelier", "<p>Des éoliennes et une éolienne.</p>")
+    index.add("c/", "Autre", "<p>Rien de tel.</p>")
+    index.write(site)
+    with served(site) as url, watched_page(browser) as page:
+        page.goto(url)
+        box = page.locator("input.md-search__input")
+        box.click(force=True)
+        meta = page.locator(".md-search-result__meta")
+        for query, found in [("eoliens ", "2 documents trouvés"), ("eoli", "2 documents trouvés"),
+                             ("éolie", "2 documents trouvés"), ("parc eol", "1 document trouvé")]:
+            box.fill(query)
+            expect(meta).to_have_text(found)
 
 
 def test_no_injected_script_runs_on_any_page(browser, hostile_site):

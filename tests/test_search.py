@@ -98,3 +98,11 @@ def test_a_new_index_replaces_the_old_one_under_a_new_version(tmp_path):
     new = json.loads((tmp_path / "recherche" / "index.json").read_text())["version"]
     assert new != old
     assert sorted(p.name for p in (tmp_path / "recherche").iterdir()) == sorted([new, "index.json"])
+
+
+def test_words_are_split_before_lower_case_as_in_the_browser(tmp_path):
+    index = SearchIndex()
+    index.add("a/", "Page", "<p>İstanbul</p>")  # « İ » lowers to « i » and a combining dot
+    index.write(tmp_path)
+    manifest, shards, _ = read_index(tmp_path)
+    assert pages_of(shards, manifest, "istanbul") == {0}

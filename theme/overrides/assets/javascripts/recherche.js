@@ -51,9 +51,8 @@ const index = (base) => {
   // One word of the query → { pages: Map(page → score), forms: Set of matched folded words }.
   const lookup = async (m, word, typing) => {
     const first = shardOf(m, word);
-    const last = typing ? shardOf(m, word + "\uffff") : first;
-    const range = last - first < WIDE ? [...Array(last - first + 1).keys()].map((k) => first + k) : [first];
-    const loaded = await Promise.all(range.map((i) => shard(m, i)));
+    const last = typing ? Math.min(shardOf(m, word + "\uffff"), first + WIDE - 1) : first;
+    const loaded = await Promise.all([...Array(last - first + 1).keys()].map((k) => shard(m, first + k)));
     const stems = new Set(); // the [pages, title pages] of the matched stems
     const forms = new Set();
     const take = (s, w) => {
@@ -65,10 +64,11 @@ const index = (base) => {
       if (typing) for (const w in s.w) if (w !== word && w.startsWith(word)) take(s, w);
     }
     if (forms.size === 0 && word.length > 3) {
-      // Not a word of the catalogue: its closest shorter form (« éoliens » → « éolien »).
-      const s = loaded[0];
+      // Not a word of the catalogue: its closest shorter form (« éoliens » → « éolien »),
+      // which may sort into an earlier shard.
       for (let n = word.length - 1; n >= Math.max(3, word.length - 3) && forms.size === 0; n--) {
         const shorter = word.slice(0, n);
+        const s = await shard(m, shardOf(m, shorter));
         if (Object.hasOwn(s.w, shorter)) take(s, shorter);
       }
     }
@@ -89,7 +89,7 @@ const index = (base) => {
   const search = async (query) => {
     const m = await load();
     const folded = words(query).map(fold);
-    if (folded.length === 0) return { results: [], forms: new Set() };
+    if (folded.length === 0 || m.shards.length === 0) return { m, results: [], forms: new Set() };
     const typing = /[\p{L}\p{N}]$/u.test(query);
     const found = await Promise.all(
       folded.map((w, i) => lookup(m, w, typing && i === folded.length - 1 && w.length >= 2)),
@@ -110,12 +110,11 @@ const index = (base) => {
     }
     results.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
     const forms = new Set(found.flatMap((f) => [...f.forms]));
-    return { results: results.map(([page]) => page), forms };
+    return { m, results: results.map(([page]) => page), forms };
   };
 
-  // [title, url, excerpt] of a page.
-  const page = async (number) => {
-    const m = await load();
+  // [title, url, excerpt] of a page, in the version of the index `m` that found it.
+  const page = async (m, number) => {
     const i = Math.floor(number / m.chunk);
     if (!chunks.has(i)) chunks.set(i, json(`${m.version}/pages/${i}.json`));
     return (await chunks.get(i))[number % m.chunk];
@@ -205,17 +204,27 @@ if (root) {
       list.replaceChildren();
       return;
     }
-    try {
+    const attempt = async () => {
       const found = await catalogue.search(input.value); // a final letter: the word is being typed
-      if (q !== last) return; // superseded by a newer query
-      const shown = await Promise.all(found.results.slice(0, SHOWN).map(catalogue.page));
-      if (q !== last) return;
-      meta.textContent = count(found.results.length);
-      list.replaceChildren(...shown.map((data) => item(data, found.forms)));
-    } catch (e) {
-      catalogue.reset();
-      if (q === last) meta.textContent = "La recherche est indisponible (index absent ou incomplet).";
+      const shown = await Promise.all(found.results.slice(0, SHOWN).map((n) => catalogue.page(found.m, n)));
+      return [found, shown];
+    };
+    let found, shown;
+    try {
+      [found, shown] = await attempt();
+    } catch {
+      catalogue.reset(); // a new version of the index may have replaced the one this page knew
+      try {
+        [found, shown] = await attempt();
+      } catch {
+        catalogue.reset();
+        if (q === last) meta.textContent = "La recherche est indisponible (index absent ou incomplet).";
+        return;
+      }
     }
+    if (q !== last) return; // superseded by a newer query
+    meta.textContent = count(found.results.length);
+    list.replaceChildren(...shown.map((data) => item(data, found.forms)));
   };
 
   input.addEventListener("focus", () => {
