@@ -123,7 +123,7 @@ class SearchIndex:
 
     def _terms(self, text: str) -> set[str]:
         # Words first, then lower case, as recherche.js does (« İ » lowers to two characters).
-        words = {w.lower() for w in _WORD.findall(unicodedata.normalize("NFC", text))}
+        words = {w.lower() for w in set(_WORD.findall(unicodedata.normalize("NFC", text)))}
         new = [w for w in words if w not in self._stems]
         for word, stem in zip(new, self._stemmer.stemWords(new)):
             self._stems[word] = stem
@@ -135,7 +135,8 @@ class SearchIndex:
         Entries (a campus, a practice) come before the other pages when their scores tie."""
         html = without_ignored(html)
         in_title = self._terms(title)
-        self._pages[url] = _Page(title, url, excerpt_of(html), tuple(self._terms(text_of(html)) | in_title),
+        words = unescape(_TAG.sub(" ", html))  # spaces need not be tidied here
+        self._pages[url] = _Page(title, url, excerpt_of(html), tuple(self._terms(words) | in_title),
                                  tuple(in_title), entry)
 
     def write(self, site_dir: Path, order: list[str] | None = None, kept: set[str] = frozenset(),
