@@ -6,8 +6,8 @@ const root = document.querySelector("[data-recherche]");
 const config = JSON.parse(document.getElementById("__config").textContent);
 const t = config.translations;
 const SHOWN = 20; // results drawn
-// A word being typed is completed from at most this many shards; when its completions
-// span more (one or two letters typed), from its own shard only.
+// A word being typed is completed from at most this many shards: when its completions
+// span more (one or two letters typed), from the first ones.
 const WIDE = 3;
 
 // The same words as generator/search.py: runs of letters and digits, folded (lower case,
