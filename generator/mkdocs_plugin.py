@@ -107,7 +107,6 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         sources = tuple(f"{t.directory}/" for t in CONTENT_TYPES) + ("referentiels/",)
         for file in [f for f in files if f.src_uri.startswith(sources)]:
             files.remove(file)
-        self._generated: set[str] = set()
         catalog = result.catalog
         self._entries = {e.src_uri for e in (*catalog.campuses.values(), *catalog.practices.values())}
         self._fragments: dict[str, tuple[tuple[str, str], ...]] = {}
@@ -119,7 +118,7 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         build_time = int(stamp) if stamp.isdigit() else 0
         pages = list(generate(result.catalog, root / self.config.templates_dir, edit_base, site_url,
                               build_time, depot))
-        previous = _previous_builds.get(config.site_dir)
+        previous = self._previous = _previous_builds.get(config.site_dir)
         signature = _signature(config, [g.uri for g in pages]) if self.dirty else ""
         digests = {}
         for generated in pages:
@@ -132,7 +131,6 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
                 file.unchanged = previous is not None and previous.signature == signature and (
                     previous.digests.get(generated.uri) == digests[generated.uri])
             files.append(file)
-            self._generated.add(generated.uri)
             if generated.fragments:
                 self._fragments[generated.uri] = generated.fragments
         self._build = _Build(signature, digests, SearchIndex(), set())
@@ -141,18 +139,17 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         build = self._build
-        previous = _previous_builds.get(config.site_dir)
-        # Pages that a dirty build did not render keep what the previous build indexed.
-        kept = previous.search if previous is not None else None
         urls = [f.page.url for f in self._files.documentation_pages() if f.page is not None]
-        build.search.write(Path(config.site_dir), urls, {u for u in urls if u not in build.rendered}, kept)
+        if self._previous is not None:  # pages that a dirty build did not render: as indexed before
+            build.search.keep(self._previous.search, [u for u in urls if u not in build.rendered])
+        build.search.write(Path(config.site_dir), urls)
         if self.dirty:
             _previous_builds[config.site_dir] = build
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         # Contributed bodies are part of these pages: sanitise them whatever the validator let through,
         # then put our own pictures and controls (trusted fragments: SVG, forms) in their places.
-        generated = page.file.src_uri in self._generated
+        generated = isinstance(page.file, _GeneratedFile)
         if generated:
             html = sanitize.clean(html)
         self._build.rendered.add(page.url)

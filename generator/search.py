@@ -139,16 +139,18 @@ class SearchIndex:
         self._pages[url] = _Page(title, url, excerpt_of(html), tuple(self._terms(words) | in_title),
                                  tuple(in_title), entry)
 
-    def write(self, site_dir: Path, order: list[str] | None = None, kept: set[str] = frozenset(),
-              previous: SearchIndex | None = None) -> None:
-        """``order``: the URLs of the pages in the site's order (default: as added); ``kept``:
-        those that this build did not render (a dirty build), taken from ``previous``."""
+    def keep(self, previous: SearchIndex, urls: list[str]) -> None:
+        """Pages that this build did not render (a dirty build): as ``previous`` indexed them.
+        Their words come too (the words of pages now gone are dropped by ``_shards``)."""
+        kept = [u for u in urls if u in previous._pages]
         for url in kept:
-            if previous is not None and url in previous._pages:
-                self._pages[url] = previous._pages[url]
-        if previous is not None and kept:  # their words (those of gone pages are dropped below)
+            self._pages[url] = previous._pages[url]
+        if kept:
             for word, stems in previous._lexicon.items():
                 self._lexicon[word] |= stems
+
+    def write(self, site_dir: Path, order: list[str] | None = None) -> None:
+        """``order``: the URLs of the pages in the site's order (default: as added)."""
         ordered = list(self._pages.values()) if order is None else [self._pages[u] for u in order if u in self._pages]
         folder = site_dir / "recherche"
         shutil.rmtree(folder, ignore_errors=True)

@@ -91,10 +91,7 @@ def test_campus_page_lists_its_practices(fixture_site):
 
 
 def test_search_index_covers_the_articles_of_entries_and_lists(fixture_site):
-    manifest = json.loads((fixture_site / "recherche" / "index.json").read_text(encoding="utf-8"))
-    version = fixture_site / "recherche" / manifest["version"]
-    pages = [page for chunk in sorted((version / "pages").iterdir(), key=lambda p: int(p.stem))
-             for page in json.loads(chunk.read_text(encoding="utf-8"))]
+    manifest, shards, pages = read_index(fixture_site)
     # Every page but the Livret and the keyword lists, which repeat the practices
     # (front matter `search: exclude`): a search for a practice finds the practice first.
     urls = {url for _, url, _ in pages}
@@ -107,7 +104,7 @@ def test_search_index_covers_the_articles_of_entries_and_lists(fixture_site):
     assert excerpt.startswith("Une tour de 26 mètres")
     # Only the article is indexed: not the nav, the header or the footer (« Taper pour
     # démarrer la recherche » is in every page's search box), nor the theme's own lunr index.
-    words = {w for shard in version.glob("mots/*.json") for w in json.loads(shard.read_text(encoding="utf-8"))["w"]}
+    words = {w for shard in shards for w in shard["w"]}
     assert {"eolienne", "merignac", "2014"} <= words
     assert "demarrer" not in words
     assert not (fixture_site / "search" / "search_index.json").exists()

@@ -12,7 +12,8 @@ const WIDE = 3;
 
 // The same words as generator/search.py: runs of letters and digits, folded (lower case,
 // no accents, no ligatures).
-const words = (text) => text.normalize("NFC").match(/[\p{L}\p{N}]+/gu) ?? [];
+const WORD = /[\p{L}\p{N}]+/gu;
+const words = (text) => text.normalize("NFC").match(WORD) ?? [];
 const fold = (word) =>
   word.toLowerCase().normalize("NFD").replace(/\p{Mn}/gu, "").replace(/œ/g, "oe").replace(/æ/g, "ae");
 
@@ -132,8 +133,9 @@ const index = (base) => {
 // DOM nodes: titles and texts come from contributions and are never parsed as HTML).
 const excerpt = (text, forms) => {
   const p = document.createElement("p");
-  const tokens = [...text.matchAll(/[\p{L}\p{N}]+/gu)];
-  const hit = tokens.findIndex((m) => forms.has(fold(m[0])));
+  const tokens = [...text.matchAll(WORD)];
+  const marked = tokens.map((m) => forms.has(fold(m[0])));
+  const hit = marked.indexOf(true);
   let from = 0;
   let prefix = "";
   if (hit > 8) {
@@ -146,17 +148,17 @@ const excerpt = (text, forms) => {
     shown = shown.slice(0, shown.lastIndexOf(" ") + 1 || undefined); // a whole last word
     end = "…";
   }
-  let at = 0;
+  let at = from;
   p.append(prefix);
-  for (const m of shown.matchAll(/[\p{L}\p{N}]+/gu)) {
-    if (!forms.has(fold(m[0]))) continue;
-    p.append(shown.slice(at, m.index));
+  tokens.forEach((m, i) => {
+    if (!marked[i] || m.index < from || m.index + m[0].length > from + shown.length) return;
+    p.append(text.slice(at, m.index));
     const mark = document.createElement("mark");
     mark.textContent = m[0];
     p.append(mark);
     at = m.index + m[0].length;
-  }
-  p.append(shown.slice(at) + end);
+  });
+  p.append(text.slice(at, from + shown.length) + end);
   return p;
 };
 
