@@ -13,9 +13,8 @@ export NO_MKDOCS_2_WARNING := 1
 arg = $(if $($(1)),--$(2) '$(subst ','\'',$($(1)))')
 
 serve: $(VENV)/.site ## Site en direct sur http://localhost:8000, rechargé à chaque modification
-	@# --dirty: after a change, only the pages whose generated Markdown changed are rendered again;
-	@# --no-strict, as MkDocs warns of every dirty build (`make build` and CI stay strict).
-	$(BIN)/mkdocs serve --dirty --no-strict --dev-addr localhost:8000
+	@# --dirty: after a change, only the pages whose generated Markdown changed are rendered again.
+	$(BIN)/mkdocs serve --dirty --dev-addr localhost:8000
 
 build: $(VENV)/.site ## Valide le contenu puis construit site/ (mkdocs build --strict)
 	@# The cmq plugin runs the same check as `make check` first, and stops on any error.

@@ -71,11 +71,21 @@ def _signature(config: MkDocsConfig, uris: list[str]) -> str:
     return hashlib.blake2b(repr((stamps, sorted(uris))).encode(), digest_size=16).hexdigest()
 
 
+def _without_dirty_warning(record: logging.LogRecord) -> bool:
+    return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
 class CatalogPlugin(BasePlugin[CatalogConfig]):
     dirty = False  # `mkdocs serve --dirty`: set once for the process (each rebuild has a new plugin)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         type(self).dirty = command == "serve" and dirty
+        if type(self).dirty:
+            # MkDocs warns, in English, at every dirty build, and strict mode counts it as a
+            # problem: say it once, in French, and keep strict mode for real warnings.
+            logging.getLogger("mkdocs.commands.build").addFilter(_without_dirty_warning)
+            log.info("Reconstructions partielles : après une modification, seules les pages changées "
+                     "sont refaites (relancez `make serve` après avoir supprimé une fiche).")
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # Reproducible builds: MkDocs dates the sitemap (and its gzip header) with the build

@@ -198,13 +198,13 @@ def measure(n: int, repetitions: int, scratch: Path) -> dict:
 
 def serve_reload(scratch: Path) -> float | None:
     """Seconds from saving a content file to the new page being served, on the real catalogue,
-    with `mkdocs serve --dirty --no-strict` as `make serve` runs it."""
+    with `mkdocs serve --dirty` as `make serve` runs it."""
     work = scratch / "serve"
     content = work / "content"
     shutil.copytree(ROOT / "content", content)
     config = project_config(work, content)
     port = 8765
-    server = subprocess.Popen([str(BIN / "mkdocs"), "serve", "--dirty", "--no-strict", "-f", str(config), "-a", f"127.0.0.1:{port}"],
+    server = subprocess.Popen([str(BIN / "mkdocs"), "serve", "--dirty", "-f", str(config), "-a", f"127.0.0.1:{port}"],
                               cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/campus/ferrocampus/"
     try:
