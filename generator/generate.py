@@ -3,7 +3,7 @@
 Pages are rendered from the Jinja templates of ``theme/pages/``. Templates output
 Markdown, so every value printed with ``{{ … }}`` is escaped for Markdown and HTML
 unless it is marked trusted (``Markup``): the Markdown body of an entry (checked by the
-validator) and links built by ``link()``. Nothing here imports MkDocs.
+validator) and links built by the ``link`` filter. Nothing here imports MkDocs.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ import io
 import json
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, MutableMapping
 from urllib.parse import quote
 
 import jinja2
@@ -122,17 +122,49 @@ def page_url(src_uri: str) -> str:
     return src_uri[:-3] + "/"
 
 
+class _Environment(jinja2.Environment):
+    """Jinja with each template's globals as one plain dict.
+
+    Jinja chains a template's globals to the environment's (a ``ChainMap``), which every
+    render copies key by key in Python: a fifth of the cost of a short page. Every global
+    here is set before the first template is loaded (as Jinja asks), so a copy is the same.
+    """
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return {**self.globals, **(d or {})}
+
+
+@lru_cache(maxsize=65536)
+def _escaped(text: str) -> Markup:
+    return Markup(_md_escape_text(text))
+
+
+def _finalize(value: Any) -> Markup:
+    """Every value printed by a page template: trusted (Markup) as it is, anything else escaped."""
+    return value if isinstance(value, Markup) else _escaped(str(value))
+
+
+@dataclass
+class _Page:
+    """The page being rendered: what the link filter, html() and snippet() need to know of it."""
+
+    base: str  # folder of its source file, e.g. "campus"
+    url: str  # its URL relative to the site root
+    links: dict[tuple[str, Any], Markup]  # links already made from this folder
+    fragments: list[tuple[str, str]] = field(default_factory=list)
+
+
 class Renderer:
     def __init__(self, templates_dir: Path, catalog: Catalog, edit_base: str | None = None,
                  depot: str | None = None, site_url: str | None = None):
         self.catalog = catalog
-        self.env = jinja2.Environment(
+        self.env = _Environment(
             loader=jinja2.FileSystemLoader(str(templates_dir)),
             undefined=jinja2.StrictUndefined,
             auto_reload=False,  # templates do not change during a build: no stat per page
             # Autoescape makes macro output trusted (Markup); finalize escapes every other value
             # for Markdown (md_escape also covers HTML).
-            finalize=lambda v: v if isinstance(v, Markup) else Markup(md_escape(v)),
+            finalize=_finalize,
             autoescape=True,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -174,6 +206,10 @@ class Renderer:
         self.env.globals["per_term"] = lambda vocab, counts: [(t.nom, counts[t.id]) for t in catalog.terms(vocab)]
         self.env.globals["labelling_years"] = lambda: sorted(Counter(
             c.annee_labellisation for c in catalog.campuses.values() if c.annee_labellisation).items())
+        # What depends on the page being rendered reads it from self._page, so that the shared
+        # macros are imported without the page's context (Jinja then loads them once).
+        self.env.globals.update(html=self.html, snippet=self.snippet)
+        self.env.filters["link"] = self.link
         self.env.filters["body"] = lambda text: Markup(text)
         self.env.filters["demote"] = lambda text, levels: Markup(demote_headings(text, levels))
         # Fragments (SVG, form) are HTML, never Markdown: plain HTML escaping.
@@ -181,45 +217,47 @@ class Renderer:
             loader=self.env.loader, undefined=jinja2.StrictUndefined, auto_reload=False, autoescape=True,
             trim_blocks=True, lstrip_blocks=True)
         self.html_env.globals.update(catalog=catalog)
-        self._snippets: dict[tuple[str, str, str, tuple[tuple[str, Any], ...]], Markup] = {}
+        self._snippets: dict[tuple[Any, ...], Markup] = {}
         self._links: dict[str, dict[tuple[str, Any], Markup]] = {}
+        self._page = _Page("", "", {})
 
     def render(self, template: str, uri: str, **context: Any) -> GeneratedFile:
         base = posixpath.dirname(uri)
-        links = self._links.setdefault(base, {})
+        page = self._page = _Page(base, page_url(uri), self._links.setdefault(base, {}))
+        content = self.env.get_template(template).render(**context)
+        return GeneratedFile(uri, content, tuple(page.fragments))
 
-        def link(target: Campus | Practice | Term | Keyword | str, text: Any = None) -> Markup:
-            """A Markdown link from this page to another page (MkDocs checks it exists)."""
-            key = (target if isinstance(target, str) else target.src_uri, text)
-            found = links.get(key)
-            if found is None:
-                label = str(text if text is not None else _label(target))
-                found = links[key] = Markup(f"[{md_escape(label)}]({relative_uri(base, key[0])})")
-            return found
+    @jinja2.pass_context  # unused, but it stops Jinja from computing a link of constants once, at compile time
+    def link(self, _: Any, target: Campus | Practice | Term | Keyword | str, text: Any = None) -> Markup:
+        """``{{ target | link }}``, ``{{ target | link("texte") }}``: a Markdown link from the page
+        being rendered to another page, given as an entry, a term, a keyword or a source file
+        (MkDocs checks that it exists)."""
+        links = self._page.links
+        key = (target if isinstance(target, str) else target.src_uri, text)
+        found = links.get(key)
+        if found is None:
+            label = str(text if text is not None else _label(target))
+            found = links[key] = Markup(f"[{md_escape(label)}]({relative_uri(self._page.base, key[0])})")
+        return found
 
-        fragments: list[tuple[str, str]] = []
-        page = page_url(uri)
+    def html(self, template_name: str, name: str, **values: Any) -> Markup:
+        """Render an HTML template as a fragment of this page; return its placeholder."""
+        page = self._page.url
+        # Site URLs, not source files: fragments bypass MkDocs' link rewriting.
+        url = lambda target: relative_uri(page.rstrip("/"), page_url(  # noqa: E731
+            target if isinstance(target, str) else target.src_uri)) or "./"
+        self._page.fragments.append(
+            (name, self.html_env.get_template(template_name).render(url=url, name=name, **values)))
+        return Markup(fragment_placeholder(name))
 
-        def html(template_name: str, name: str, **values: Any) -> Markup:
-            """Render an HTML template as a fragment of this page; return its placeholder."""
-            # Site URLs, not source files: fragments bypass MkDocs' link rewriting.
-            url = lambda target: relative_uri(page.rstrip("/"), page_url(  # noqa: E731
-                target if isinstance(target, str) else target.src_uri)) or "./"
-            fragments.append((name, self.html_env.get_template(template_name).render(url=url, name=name, **values)))
-            return Markup(fragment_placeholder(name))
-
-        def snippet(name: str, entry: Campus | Practice, **flags: Any) -> Markup:
-            """A piece of page about one entry (a card, the campus box): the same from every page
-            of a folder, so rendered once per folder and reused (large catalogues)."""
-            key = (name, entry.src_uri, base, tuple(sorted(flags.items())))
-            text = self._snippets.get(key)
-            if text is None:
-                text = self._snippets[key] = Markup(
-                    self.env.get_template(name).render(link=link, entry=entry, **flags))
-            return text
-
-        content = self.env.get_template(template).render(link=link, html=html, snippet=snippet, **context)
-        return GeneratedFile(uri, content, tuple(fragments))
+    def snippet(self, name: str, entry: Campus | Practice, **flags: Any) -> Markup:
+        """A piece of page about one entry (a card, the campus box): the same from every page
+        of a folder, so rendered once per folder and reused (large catalogues)."""
+        key = (name, entry.src_uri, self._page.base, *flags.items())
+        text = self._snippets.get(key)
+        if text is None:
+            text = self._snippets[key] = Markup(self.env.get_template(name).render(entry=entry, **flags))
+        return text
 
 
 def _label(target: Any) -> str:
@@ -227,7 +265,7 @@ def _label(target: Any) -> str:
         return target.nom
     if isinstance(target, (Campus, Practice)):
         return target.title
-    raise TypeError(f"link() needs a label for {target!r}")
+    raise TypeError(f"link needs a label for {target!r}")
 
 
 # --------------------------------------------------------------------------- data exports
