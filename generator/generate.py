@@ -26,6 +26,7 @@ from markupsafe import Markup
 
 from . import charts, parallel
 from .model import KEYWORDS_PREFIX, Campus, Catalog, Keyword, Practice, Term
+from .nogc import without_gc
 from .schema import CAMPUS, CONTENT_TYPES, PRACTICE, VOCAB_LABELS, VOCABULARIES, ContentType, Kind
 from .schemas import generate_schemas, schema_uri
 from .validate import FENCE_RE, fold_space
@@ -554,6 +555,7 @@ Job = tuple[str, str, dict[str, Any]]  # template, page (source URI), context
 PARALLEL_FROM = 2000  # pages: below this, a second process costs more than it saves
 
 
+@without_gc
 def generate(catalog: Catalog, templates_dir: Path, edit_base: str | None = None,
              site_url: str | None = None, build_time: int = 0, depot: str | None = None) -> list[GeneratedFile]:
     """Every generated page and data file of the site, in a stable order.

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from .diagnostics import Diagnostic
+from .nogc import without_gc
 from .schema import CONTENT_TYPES, VOCABULARIES, ContentType
 
 try:  # libyaml's C parser: several times faster on large catalogues.
@@ -329,6 +330,7 @@ def read_vocabulary(file: Path, name: str) -> tuple[RawVocabulary, list[Diagnost
     return vocab, diagnostics
 
 
+@without_gc
 def load(content_dir: Path, vocab_dir: Path | None = None) -> LoadResult:
     """Read every entry of every content type, and the vocabularies."""
     content_dir = Path(content_dir)

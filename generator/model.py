@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 from slugify import slugify
 
+from .nogc import without_gc
 from .schema import CAMPUS, PRACTICE, VOCABULARIES
 
 
@@ -157,6 +158,7 @@ def _terms_of_practice(practice: Practice) -> list[Term]:
     return [t for t in (practice.domaine, practice.secteur, practice.region, practice.academie) if t]
 
 
+@without_gc
 def build(vocabularies: Vocabularies, campus_values: list[dict[str, Any]],
           practice_values: list[dict[str, Any]], added: dict[str, int] | None = None) -> Catalog:
     """Assemble the catalogue from validated values (ids already resolved to current ones).

@@ -19,6 +19,7 @@ from slugify import slugify
 from .diagnostics import Diagnostic, Severity, did_you_mean
 from .load import LoadResult, RawEntry, RawVocabulary
 from .model import Term, Vocabularies
+from .nogc import without_gc
 from .schema import CAMPUS, ID_PATTERN, PRACTICE, TODO_MARKER, VOCABULARIES, Field
 
 ID_RE = re.compile(ID_PATTERN)
@@ -488,6 +489,7 @@ def check_collisions(entries: list[RawEntry]) -> list[Diagnostic]:
     return found
 
 
+@without_gc
 def validate(loaded: LoadResult) -> ValidationResult:
     diagnostics = list(loaded.diagnostics)
     vocabularies, found = build_vocabularies(loaded.vocabularies)

@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
+import gc
 import sys
+from pathlib import Path
 
 import pytest
 from bench.synthetic import write_catalogue
 from conftest import build_site
 from test_site import nav_links
 
-from generator import load, validate
+from generator import generate as generate_module, load, model, nogc, validate
 from generator.generate import LIVRET_PART, PAGE_SIZE
 
 
@@ -87,3 +89,41 @@ def test_cross_entry_checks_are_linear(tmp_path):
     # Ten times the entries: ten times the work (give or take the fixed vocabulary checks),
     # where a pairwise comparison of entries would make it a hundred times.
     assert 8 < calls[500] / calls[50] < 11, calls
+
+
+def test_stages_run_without_the_cyclic_collector(tmp_path, monkeypatch):
+    """Loading, checking, modelling and rendering pause the garbage collector (nogc.py), which
+    scanned their many live objects for nothing; it is back on once each stage is over."""
+    seen: dict[str, list[bool]] = {}
+
+    def spy(module, name, stage):
+        real = getattr(module, name)
+
+        def recorded(*args, **kwargs):
+            seen.setdefault(stage, []).append(gc.isenabled())
+            return real(*args, **kwargs)
+        monkeypatch.setattr(module, name, recorded)
+
+    spy(load, "read_entry", "load")
+    spy(validate, "_check_common", "validate")
+    spy(model, "_keywords", "model")
+    spy(generate_module.Renderer, "render", "generate")
+    content = write_catalogue(tmp_path, 20)
+    checked = validate.validate(load.load(content))
+    assert gc.isenabled()
+    catalog = model.build(checked.vocabularies, checked.campuses, checked.practices)
+    generate_module.generate(catalog, Path(__file__).parents[1] / "theme" / "pages")
+    assert gc.isenabled()
+    assert set(seen) == {"load", "validate", "model", "generate"}
+    assert not any(state for states in seen.values() for state in states), seen
+
+
+def test_the_collector_comes_back_after_a_failing_stage():
+    @nogc.without_gc
+    def failing():
+        assert not gc.isenabled()
+        raise ValueError("contenu")
+
+    with pytest.raises(ValueError):
+        failing()
+    assert gc.isenabled()
