@@ -47,16 +47,23 @@ def _md_escape_text(text: str) -> str:
     return _HTML_RE.sub(lambda m: _HTML[m.group()], text)
 
 
-@lru_cache(maxsize=4096)
 def relative_uri(base_dir: str, target: str) -> str:
     """Path from a page's folder to another source file ("campus" → "secteurs/x.md":
     "../secteurs/x.md"); URIs are POSIX and relative to the docs folder."""
+    folder, _, name = target.rpartition("/")
+    return _relative_folder(base_dir, folder) + name
+
+
+@lru_cache(maxsize=4096)  # pairs of folders: few, whatever the number of pages
+def _relative_folder(base_dir: str, folder: str) -> str:
+    """``relative_uri`` of a folder, with its final "/" ("" for the same folder)."""
     base = base_dir.split("/") if base_dir else []
-    parts = target.split("/")
+    parts = folder.split("/") if folder else []
     common = 0
-    while common < min(len(base), len(parts) - 1) and base[common] == parts[common]:
+    while common < min(len(base), len(parts)) and base[common] == parts[common]:
         common += 1
-    return "/".join([".."] * (len(base) - common) + parts[common:])
+    path = "/".join([".."] * (len(base) - common) + parts[common:])
+    return path + "/" if path else ""
 
 
 def md_escape(value: Any) -> str:
@@ -209,7 +216,7 @@ class Renderer:
             c.annee_labellisation for c in catalog.campuses.values() if c.annee_labellisation).items())
         # What depends on the page being rendered reads it from self._page, so that the shared
         # macros are imported without the page's context (Jinja then loads them once).
-        self.env.globals.update(html=self.html, snippet=self.snippet)
+        self.env.globals.update(html=self.html, snippet=self.snippet, snippets=self.snippets)
         self.env.filters["link"] = self.link
         self.env.filters["body"] = lambda text: Markup(text)
         self.env.filters["demote"] = lambda text, levels: Markup(demote_headings(text, levels))
@@ -233,12 +240,12 @@ class Renderer:
         """``{{ target | link }}``, ``{{ target | link("texte") }}``: a Markdown link from the page
         being rendered to another page, given as an entry, a term, a keyword or a source file
         (MkDocs checks that it exists)."""
-        links = self._page.links
+        page = self._page
         key = (target if isinstance(target, str) else target.src_uri, text)
-        found = links.get(key)
+        found = page.links.get(key)
         if found is None:
-            label = str(text if text is not None else _label(target))
-            found = links[key] = Markup(f"[{md_escape(label)}]({relative_uri(self._page.base, key[0])})")
+            label = _escaped(str(text if text is not None else _label(target)))
+            found = page.links[key] = Markup(f"[{label}]({relative_uri(page.base, key[0])})")
         return found
 
     def html(self, template_name: str, name: str, **values: Any) -> Markup:
@@ -259,6 +266,10 @@ class Renderer:
         if text is None:
             text = self._snippets[key] = Markup(self.env.get_template(name).render(entry=entry, **flags))
         return text
+
+    def snippets(self, name: str, entries: Iterable[Campus | Practice], **flags: Any) -> Markup:
+        """The snippets of several entries, a line apart (a list of cards)."""
+        return Markup("\n".join([self.snippet(name, entry, **flags) for entry in entries]))
 
 
 def _label(target: Any) -> str:
@@ -486,11 +497,20 @@ class Related:
 
 _HEADING = re.compile(r"^(#{1,6})(?=\s|$)")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_HEADINGS = re.compile(_HEADING.pattern, re.MULTILINE)
+# What only a line-by-line walk handles: a line that may underline a heading, or a fence.
+_WALK_LINES = re.compile(f"{_SETEXT.pattern}|{FENCE_RE.pattern}", re.MULTILINE)
 
 
 def demote_headings(markdown: str, levels: int) -> str:
     """Push the headings of a body down ``levels`` (## → ####), underlined ones included
     (Titre / ===== → ### Titre), leaving fenced code alone (the validator's fence rule)."""
+    if not _WALK_LINES.search(markdown):  # no fence, no underline: the # headings, in one pass
+        return _HEADINGS.sub(lambda m: "#" * min(6, len(m.group(1)) + levels), markdown)
+    return _demote_by_lines(markdown, levels)
+
+
+def _demote_by_lines(markdown: str, levels: int) -> str:
     lines = markdown.split("\n")
     out: list[str] = []
     in_fence = False

@@ -15,6 +15,7 @@ import os
 from xml.etree import ElementTree
 
 import pytest
+from hypothesis import given, strategies as st
 from conftest import CATALOGUE, REFERENTIELS, ROOT
 
 import yaml
@@ -258,6 +259,16 @@ def test_fragments_are_escaped_html(tree):
 ])
 def test_demote_headings(body, expected):
     assert demote_headings(body, 2) == expected
+
+
+_BODY_LINES = ["## Titre", "# Un", "####### sept", "#mot", "Texte.", "", "    ## indenté", "\t# tab", "===", " ---",
+               "- - -", "```", "  ~~~", "Titre souligné", "##", "## Fin \r"]
+
+
+@given(st.lists(st.sampled_from(_BODY_LINES), max_size=12), st.integers(1, 3))
+def test_demote_headings_one_pass_matches_the_line_walk(lines, levels):
+    body = "\n".join(lines)  # bodies without fences or underlines take the one-pass path
+    assert demote_headings(body, levels) == generate_module._demote_by_lines(body, levels)
 
 
 def test_large_livret_is_split_per_domain_in_bounded_parts(tree):
