@@ -635,7 +635,7 @@ def generate(catalog: Catalog, templates_dir: Path, edit_base: str | None = None
         files.append(feed(catalog, r, site_url or "", build_time))
         return files
 
-    # A large catalogue is rendered by two processes (parallel.py), the data files meanwhile.
-    pages, data_files = parallel.interleaved(
+    # A large catalogue is rendered by two processes (parallel.py), this one writing the data files first.
+    pages, data_files = parallel.shared(
         jobs, lambda part: [r.render(t, uri, **c) for t, uri, c in part], PARALLEL_FROM, data)
     return pages + data_files

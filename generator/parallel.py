@@ -1,8 +1,13 @@
 """Share a long, even piece of work (rendering the pages of a large catalogue) between two processes.
 
 On a multi-core Linux machine, a forked child gets a copy of everything the work needs
-(nothing is sent to it), does every second item and sends its results back pickled, while
-this process does the others. Elsewhere, or for a short list, everything runs here.
+(nothing is sent to it). Both processes take the next chunk of items from a shared counter
+until none is left, so that each does as much as its core allows: a machine shared with
+other work is rarely fair to both. A chunk is a quarter of what is left (but at least
+MIN_CHUNK items), so the last ones are short and both finish together. The child writes each
+chunk's results, pickled, to a temporary file, read back once it is done (a pipe would
+hold the child up whenever this process, busy, does not read it). Elsewhere, or for a
+short list, everything runs here.
 """
 
 from __future__ import annotations
@@ -11,46 +16,72 @@ import multiprocessing
 import os
 import pickle
 import sys
-from typing import Any, Callable, TypeVar
+import tempfile
+from typing import IO, Any, Callable, Iterator, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 X = TypeVar("X")
+
+MIN_CHUNK = 16  # items
 
 
 def can_fork() -> bool:
     return sys.platform.startswith("linux") and (os.cpu_count() or 1) >= 2
 
 
-def interleaved(items: list[T], work: Callable[[list[T]], list[R]], minimum: int,
-                meanwhile: Callable[[], X] = lambda: None) -> tuple[list[R], X]:
-    """``work(items)`` (one result per item, in order) and ``meanwhile()``, the child doing
-    ``items[1::2]`` when there are at least ``minimum`` items; ``meanwhile()`` runs in this
-    process, after its own half."""
+def shared(items: list[T], work: Callable[[list[T]], list[R]], minimum: int,
+           meanwhile: Callable[[], X] = lambda: None) -> tuple[list[R], X]:
+    """``work(items)`` (one result per item, in order) and ``meanwhile()``, with a child
+    process when there are at least ``minimum`` items; ``meanwhile()`` runs in this process
+    first, while the child has started on the chunks."""
     if len(items) < minimum or not can_fork():
         return work(items), meanwhile()
-    reader, writer = multiprocessing.Pipe(duplex=False)
-    child = multiprocessing.get_context("fork").Process(target=_child, args=(work, items[1::2], writer), daemon=True)
-    child.start()
-    writer.close()
-    try:
-        ours = work(items[0::2])
-        extra = meanwhile()
+    context = multiprocessing.get_context("fork")
+    taken = context.Value("i", 0)  # the first item not taken yet
+    with tempfile.TemporaryFile() as spool:
+        child = context.Process(target=_child, args=(work, items, taken, spool), daemon=True)
+        child.start()
         try:
-            theirs = pickle.loads(reader.recv_bytes())
-        except EOFError:  # the child died (killed, out of memory): do its half here
-            theirs = work(items[1::2])
-    except BaseException:  # our half failed: the child would wait forever to be read (`mkdocs serve`)
-        child.terminate()
-        raise
-    finally:
-        reader.close()
-        child.join()
-    results: list[Any] = [None] * len(items)
-    results[0::2], results[1::2] = ours, theirs
+            extra = meanwhile()
+            done = dict(_take(work, items, taken))
+        except BaseException:  # our part failed: stop the child, whose work is of no use now
+            child.terminate()
+            raise
+        finally:
+            child.join()
+        if child.exitcode == 0:
+            spool.seek(0)
+            done.update(_read(spool))
+    results: list[R] = []
+    for start, part in sorted(done.items()) + [(len(items), [])]:
+        if start > len(results):  # the child died (killed, out of memory) before writing these: do them here
+            results += work(items[len(results):start])
+        results += part
     return results, extra
 
 
-def _child(work: Callable[[list[Any]], list[Any]], items: list[Any], writer: Any) -> None:
-    writer.send_bytes(pickle.dumps(work(items), protocol=pickle.HIGHEST_PROTOCOL))
-    writer.close()
+def _take(work: Callable[[list[T]], list[R]], items: list[T], taken: Any) -> Iterator[tuple[int, list[R]]]:
+    """Take chunks until none is left: (index of the first item, results)."""
+    while True:
+        with taken.get_lock():
+            start = taken.value
+            size = max(MIN_CHUNK, (len(items) - start) // 4)
+            taken.value = start + size
+        if start >= len(items):
+            return
+        yield start, work(items[start:start + size])
+
+
+def _child(work: Callable[[list[Any]], list[Any]], items: list[Any], taken: Any, spool: IO[bytes]) -> None:
+    for done in _take(work, items, taken):
+        pickle.dump(done, spool, protocol=pickle.HIGHEST_PROTOCOL)
+    spool.flush()  # the child leaves by os._exit, which would drop what is still buffered
+
+
+def _read(spool: IO[bytes]) -> Iterator[tuple[int, Any]]:
+    while True:
+        try:
+            yield pickle.load(spool)
+        except EOFError:
+            return

@@ -117,6 +117,38 @@ def test_two_processes_render_exactly_what_one_does(monkeypatch):
     assert two == one  # same pages, same order, same fragments (the map, the explorer's form)
 
 
+def _pids(items):
+    """A work for parallel.shared: each item with the process that did it (slowly enough
+    that both processes get some)."""
+    out = []
+    for item in items:
+        sum(range(20_000))
+        out.append((item, os.getpid()))
+    return out
+
+
+@pytest.mark.skipif(not parallel.can_fork(), reason="two processes only on a multi-core Linux machine")
+def test_two_processes_share_the_work_and_keep_the_order():
+    results, extra = parallel.shared(list(range(2000)), _pids, 10, lambda: "données")
+    assert [item for item, _ in results] == list(range(2000)) and extra == "données"
+    by = Counter(pid for _, pid in results)
+    assert len(by) == 2 and min(by.values()) > 200, by  # the child did its share, and so did we
+
+
+def _dies_in_the_child(parent):
+    def work(items):
+        if os.getpid() != parent:
+            os._exit(3)  # killed, out of memory…
+        return _pids(items)
+    return work
+
+
+@pytest.mark.skipif(not parallel.can_fork(), reason="two processes only on a multi-core Linux machine")
+def test_the_work_of_a_dead_child_is_done_here():
+    results, _ = parallel.shared(list(range(500)), _dies_in_the_child(os.getpid()), 10)
+    assert results == [(item, os.getpid()) for item in range(500)]
+
+
 @pytest.mark.parametrize("text, expected", [
     ("Aix-Marseille, p. 31", "Aix-Marseille, p. 31"),
     ("[clic](javascript:alert(1))", "\\[clic\\]\\(javascript:alert\\(1\\)\\)"),
