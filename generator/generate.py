@@ -98,6 +98,25 @@ class Pager:
     def uri(self) -> str:
         return self.uris[self.number - 1]
 
+    @property
+    def shown(self) -> list[int | None]:
+        """The page numbers a pager shows: the first, the last, and up to WINDOW on each side
+        of this one; None where numbers are left out (a pager stays short for any list)."""
+        around = range(max(1, self.number - WINDOW), min(self.count, self.number + WINDOW) + 1)
+        shown: list[int | None] = []
+        last = 0
+        for n in sorted({1, self.count, *around}):
+            if n == last + 2:  # a single number left out: show it rather than « … »
+                shown.append(last + 1)
+            elif n > last + 2:
+                shown.append(None)
+            shown.append(n)
+            last = n
+        return shown
+
+
+WINDOW = 2  # page numbers on each side of the current one in a pager
+
 
 def paginate(first: str, more: str, items: int, size: int) -> list[tuple[Pager, slice]]:
     """The pages of a list of ``items`` entries, ``size`` a page: the first at ``first``, the

@@ -22,8 +22,8 @@ import yaml
 from slugify import slugify
 
 from generator import generate as generate_module, load, model, parallel, pipeline, validate
-from generator.generate import (LIST_IN_FULL, LIVRET_PART, GeneratedFile, Related, demote_headings, generate,
-                                livret_chapters, md_escape)
+from generator.generate import (LIST_IN_FULL, LIVRET_PART, PAGE_SIZE, GeneratedFile, Pager, Related, demote_headings,
+                                generate, livret_chapters, md_escape)
 
 GOLDEN = ROOT / "tests" / "golden"
 TEMPLATES = ROOT / "theme" / "pages"
@@ -350,3 +350,32 @@ def test_the_keyword_list_is_split_into_bounded_pages(tree):
     files = {f.uri: f.content for f in generate(pipeline.run(tree.root).catalog, TEMPLATES)}
     assert "mots-cles/page-2.md" in files and "mots-cles/page-3.md" not in files
     assert files["mots-cles/index.md"].count("\n- ") == 300 and "Page 1 sur 2" in files["mots-cles/index.md"]
+
+
+@pytest.mark.parametrize("number, count, shown", [
+    (1, 1, [1]),
+    (2, 2, [1, 2]),
+    (1, 10, [1, 2, 3, None, 10]),
+    (5, 10, [1, 2, 3, 4, 5, 6, 7, None, 10]),  # page 2 alone would hide behind « … »: shown
+    (6, 40, [1, None, 4, 5, 6, 7, 8, None, 40]),
+    (40, 40, [1, None, 38, 39, 40]),
+])
+def test_a_pager_shows_the_ends_and_the_pages_around(number, count, shown):
+    assert Pager(number, [f"p{n}.md" for n in range(1, count + 1)]).shown == shown
+
+
+def test_a_long_list_has_a_short_pager(tree):
+    """A pager links to a bounded number of pages however long the list (it linked to every
+    page, which made a long list quadratic), and every page is reached from the next."""
+    tree.campus("c1")
+    for n in range(PAGE_SIZE * 12):
+        tree.practice(f"p{n:03d}", titre=f"Pratique {n}", mots_cles=["commun"])
+    files = {f.uri: f.content for f in generate(pipeline.run(tree.root).catalog, TEMPLATES)}
+    middle = files["mots-cles/commun/page-6.md"]
+    pager = middle[middle.index('<nav class="cmq-pages"'):middle.index("</nav>")]
+    assert "Page 6 sur 12\u00a0:" in pager and " **6**" in pager
+    assert pager.count("](") == 6  # 1, 4, 5, 7, 8 and 12, with page 6 in bold
+    assert "[1](../commun.md)" in pager and "[12](page-12.md)" in pager and pager.count(" …") == 2
+    for n in range(2, 13):  # from each page, the one before
+        before = files["mots-cles/commun.md" if n == 2 else f"mots-cles/commun/page-{n - 1}.md"]
+        assert f"[{n}](" in before
