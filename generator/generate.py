@@ -37,6 +37,8 @@ _MD_ESCAPE = re.compile(r"([\\`*_{}\[\]()#!])")
 _MD_BLOCK_START = re.compile(r"^([-+]|\d+(?=\.))")
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;", '"': "&quot;"}
 _HTML_RE = re.compile("[&<>|\"]")
+# Compact JSON in UTF-8, by one encoder (json.dumps with options makes a new one at every call).
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 @lru_cache(maxsize=65536)  # names of campuses and terms are printed on many pages
@@ -200,7 +202,7 @@ class Renderer:
         # Field labels come from the one declaration of each content type.
         fields = {CAMPUS.key: CAMPUS.fields_by_name, PRACTICE.key: PRACTICE.fields_by_name}
         self.env.globals.update(catalog=catalog, vocab_labels=VOCAB_LABELS, vocabularies=VOCABULARIES, fields=fields,
-                                json_string=lambda v: Markup(json.dumps(str(v), ensure_ascii=False)))
+                                json_string=lambda v: Markup(_JSON.encode(str(v))))
         self.env.globals["external_link"] = external_link
         self.env.globals["content_types"] = CONTENT_TYPES
         self.env.globals["preview"] = PREVIEW
@@ -356,14 +358,17 @@ class Column:
     value: Callable[[Any], Any]
 
 
+# A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR) is prefixed with « ' ».
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "oui" if value else "non"
-    if isinstance(value, (tuple, list)):
-        return " ; ".join(map(str, value))
-    return str(value)
+    text = " ; ".join(map(str, value)) if isinstance(value, (tuple, list)) else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _getter(name: str, part: str | None = None) -> Callable[[Any], Any]:
@@ -402,18 +407,13 @@ def csv_columns(ctype: ContentType) -> list[Column]:
     return columns
 
 
-# A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR) is prefixed with « ' ».
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _csv(ctype: ContentType, entries: Iterable[Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
     columns = csv_columns(ctype)
-    writer.writerow(c.name for c in columns)
-    for entry in entries:
-        cells = (_cell(c.value(entry)) for c in columns)
-        writer.writerow("'" + cell if cell.startswith(_FORMULA_START) else cell for cell in cells)
+    writer.writerow([c.name for c in columns])
+    values = [c.value for c in columns]
+    writer.writerows([_cell(value(entry)) for value in values] for entry in entries)
     return out.getvalue()
 
 
@@ -441,7 +441,7 @@ def explorer_index(catalog: Catalog) -> str:
                        [keywords[k.slug] for k in p.keywords]]
                       for p in catalog.practices.values()],
     }
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return _JSON.encode(data) + "\n"
 
 
 # The explorer's filters: URL parameter (a practice field) and its vocabulary.
@@ -584,7 +584,7 @@ LIVRET = "livret/index.md"
 
 def _json(records: Iterable[dict[str, Any]]) -> str:
     # One record per line: readable diffs, and the C encoder (indent= would use the slow one).
-    lines = ",\n".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in records)
+    lines = ",\n".join(map(_JSON.encode, records))
     return f"[\n{lines}\n]\n"
 
 

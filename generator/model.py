@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Iterable
 
 from slugify import slugify
@@ -213,6 +213,7 @@ def build(vocabularies: Vocabularies, campus_values: list[dict[str, Any]],
                    _keywords(practices.values()))
 
 
+@lru_cache(maxsize=4096)  # the same few keywords, on thousands of practices
 def _keyword_key(word: str) -> str:
     """Spellings that differ only in case, accents or spacing are one keyword."""
     decomposed = unicodedata.normalize("NFKD", word.casefold())
