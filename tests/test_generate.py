@@ -14,6 +14,7 @@ import multiprocessing
 import os
 from xml.etree import ElementTree
 
+import jinja2
 import pytest
 from hypothesis import given, strategies as st
 from conftest import CATALOGUE, REFERENTIELS, ROOT
@@ -163,6 +164,23 @@ def test_the_work_of_a_dead_child_is_done_here():
 ])
 def test_md_escape(text, expected):
     assert md_escape(text) == expected
+
+
+def test_macro_output_is_printed_as_it_is():
+    """Page templates print a macro's output with `| safe`: its values were escaped inside the
+    macro, and finalize would escape the whole output again (tables and links shown as text)."""
+    env = jinja2.Environment()
+    for path in sorted(TEMPLATES.glob("*.j2")):
+        tree = env.parse(path.read_text(encoding="utf-8"))
+        macros = {name if isinstance(name, str) else name[1]  # {% from … import a, b as c %}
+                  for node in tree.find_all(jinja2.nodes.FromImport) for name in node.names}
+        macros |= {m.name for m in tree.find_all(jinja2.nodes.Macro)}
+        printed = [child for output in tree.find_all(jinja2.nodes.Output) for child in output.nodes]
+        calls = [c for c in printed if isinstance(c, jinja2.nodes.Call) and getattr(c.node, "name", None) in macros]
+        assert not calls, f"{path.name}: {[c.node.name for c in calls]} printed without « | safe »"
+        safe = [c for c in printed if isinstance(c, jinja2.nodes.Filter) and c.name == "safe"]
+        assert all(isinstance(f.node, jinja2.nodes.Call) and f.node.node.name in macros for f in safe), (
+            f"{path.name}: « | safe » on something else than a macro")
 
 
 def test_values_are_escaped_in_pages(tree):
