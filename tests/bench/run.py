@@ -6,7 +6,8 @@ fresh process, repeated (median reported, machines are noisy):
   --strict with our plugin, search index included), (d) a plain mkdocs-material build of the
   same pages written out as ordinary Markdown (the reference, with its own search);
 then the ratio (c)/(d), peak memory, the largest pages, the size of site/ and what a
-browser downloads for a first search. Prints a table and writes build/bench.json.
+browser downloads for a first search; and a fixed Python loop timed at each repetition, to
+tell a slow hour of the machine from a slow change. Prints a table and writes build/bench.json.
 This is a benchmark, not a test: nothing here asserts a duration.
 
   python -m tests.bench.run [--sizes 100,1000,10000] [--repetitions 3]
@@ -56,6 +57,15 @@ if len(sys.argv) > 3:  # write the pages out as ordinary Markdown, for the refer
 print(json.dumps({"load_validate": t1 - t0, "generate": t3 - t1, "errors": len(checked.errors),
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
+
+
+def calibration() -> float:
+    """Seconds of a fixed pure-Python loop, in a fresh process: how fast the machine was at
+    that moment (a shared machine varies by half from one hour to the next), so that runs can
+    be compared with each other."""
+    code = "import time; t = time.perf_counter(); sum(len(str(i)) for i in range(10_000_000)); " \
+           "print(time.perf_counter() - t)"
+    return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
 
 
 def timed(command: list[str], cwd: Path) -> tuple[float, float]:
@@ -155,8 +165,9 @@ def measure(n: int, repetitions: int, scratch: Path) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     content = write_catalogue(work, n)
     docs = work / "docs"
-    runs: dict[str, list[float]] = {k: [] for k in ("a", "b", "c", "d", "peak_c", "peak_d", "peak_ab")}
+    runs: dict[str, list[float]] = {k: [] for k in ("a", "b", "c", "d", "peak_c", "peak_d", "peak_ab", "cal")}
     for repetition in range(repetitions):
+        runs["cal"].append(calibration())
         if docs.exists():
             shutil.rmtree(docs)
         docs.mkdir()
@@ -183,7 +194,7 @@ def measure(n: int, repetitions: int, scratch: Path) -> dict:
         "n_practices": n, "n_campuses": max(1, n // 10), "repetitions": repetitions,
         "load_validate_s": med["a"], "generate_s": med["b"], "build_s": med["c"], "reference_s": med["d"],
         "ratio": med["c"] / med["d"], "peak_build_mb": med["peak_c"], "peak_reference_mb": med["peak_d"],
-        "peak_stages_mb": med["peak_ab"],
+        "peak_stages_mb": med["peak_ab"], "calibration_s": med["cal"],
         "largest_entry_page_kb": largest(site, True) / 1000, "largest_page_kb": largest(site, False) / 1000,
         "site_mb": folder_size(site) / 1e6, "reference_site_mb": folder_size(reference) / 1e6,
         "first_search_kb_gz": first_search_bytes(site) / 1000,
@@ -237,6 +248,7 @@ def serve_reload(scratch: Path) -> float | None:
 def table(results: list[dict], reload_s: float | None) -> str:
     rows = [
         ("N pratiques (+ N/10 campus)", "n_practices", "{:.0f}"),
+        ("étalon : boucle Python fixe (s)", "calibration_s", "{:.2f}"),
         ("(a) chargement + validation (s)", "load_validate_s", "{:.2f}"),
         ("(b) génération des pages (s)", "generate_s", "{:.2f}"),
         ("(c) make build complet (s)", "build_s", "{:.1f}"),
