@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from . import parallel
 from .diagnostics import Diagnostic
 from .nogc import without_gc
 from .schema import CONTENT_TYPES, VOCABULARIES, ContentType
@@ -330,12 +331,15 @@ def read_vocabulary(file: Path, name: str) -> tuple[RawVocabulary, list[Diagnost
     return vocab, diagnostics
 
 
+PARALLEL_FROM = 2000  # files: below this, a second process costs more than it saves
+
+
 @without_gc
 def load(content_dir: Path, vocab_dir: Path | None = None) -> LoadResult:
     """Read every entry of every content type, and the vocabularies."""
     content_dir = Path(content_dir)
     vocab_dir = Path(vocab_dir) if vocab_dir else content_dir / "referentiels"
-    results: list[tuple[RawEntry, list[Diagnostic]]] = []
+    files: list[tuple[str, ContentType, str]] = []  # path, type, path for messages
     for ctype in CONTENT_TYPES:
         folder = content_dir / ctype.directory
         prefix = display_path(folder)
@@ -343,7 +347,9 @@ def load(content_dir: Path, vocab_dir: Path | None = None) -> LoadResult:
         names = sorted(e.name for e in os.scandir(folder)
                        if e.name.endswith(".md") and not e.name.startswith(".") and not e.is_dir()) \
             if folder.is_dir() else []
-        results += [read_entry(os.path.join(folder, name), ctype, f"{prefix}/{name}") for name in names]
+        files += [(os.path.join(folder, name), ctype, f"{prefix}/{name}") for name in names]
+    # A large catalogue is read by two processes (parallel.py): parsing YAML is most of the time.
+    results, _ = parallel.shared(files, lambda part: [read_entry(*file) for file in part], PARALLEL_FROM)
     entries = [entry for entry, _ in results]
     diagnostics = [d for _, found in results for d in found]
     vocabularies: dict[str, RawVocabulary] = {}

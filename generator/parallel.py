@@ -1,4 +1,4 @@
-"""Share a long, even piece of work (rendering the pages of a large catalogue) between two processes.
+"""Share a long piece of work (reading or rendering a large catalogue) between two processes.
 
 On a multi-core Linux machine, a forked child gets a copy of everything the work needs
 (nothing is sent to it). Both processes take the next chunk of items from a shared counter
@@ -55,7 +55,7 @@ def shared(items: list[T], work: Callable[[list[T]], list[R]], minimum: int,
             done.update(_read(spool))
     results: list[R] = []
     for start, part in sorted(done.items()) + [(len(items), [])]:
-        if start > len(results):  # the child died (killed, out of memory) before writing these: do them here
+        if start > len(results):  # the child failed (killed, out of memory, an error) before these: do them here
             results += work(items[len(results):start])
         results += part
     return results, extra

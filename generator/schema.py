@@ -55,6 +55,11 @@ class ContentType:
     def fields_by_name(self) -> dict[str, Field]:
         return {f.name: f for f in self.fields}
 
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        # Pickled (to come back from another process, see parallel.py) as its key: the code
+        # tells types apart by identity (``ctype is PRACTICE``).
+        return content_type, (self.key,)
+
 
 FIRST_LABEL_YEAR = 2013
 TODO_MARKER = "(à compléter"  # left by the scaffold where the contributor must write
@@ -146,3 +151,7 @@ PRACTICE = ContentType(
 )
 
 CONTENT_TYPES = (CAMPUS, PRACTICE)
+
+
+def content_type(key: str) -> ContentType:
+    return next(t for t in CONTENT_TYPES if t.key == key)

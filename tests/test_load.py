@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import pickle
 import subprocess
+import time
 import unicodedata
 
-from generator import load, pipeline
-from generator.schema import CAMPUS
+import pytest
+from conftest import FIXTURES, REFERENTIELS
+
+from generator import load, parallel, pipeline
+from generator.schema import CAMPUS, CONTENT_TYPES
 
 VALID = ("---\nnom: \"Campus\"\nsecteur: numerique-telecommunications\nregion: bretagne\n"
          "academie: rennes\nville: \"Rennes\"\n---\nDescription.\n")
@@ -135,3 +140,29 @@ def test_duplicate_keys_of_a_flow_mapping(tree):
     tree.write("campuses", "c1.md", '---\n{nom: "A", secteur: numerique-telecommunications,\n nom: "B"}\n---\nTexte.\n')
     assert messages(tree) == [
         "content/campuses/c1.md:3: nom: champ en double (déjà défini ligne 2) ; ne gardez qu’une valeur."]
+
+
+def test_content_types_come_back_from_another_process_as_themselves():
+    """Entries read by the second process are pickled; the code compares types by identity."""
+    assert all(pickle.loads(pickle.dumps(ctype)) is ctype for ctype in CONTENT_TYPES)
+
+
+@pytest.mark.skipif(not parallel.can_fork(), reason="two processes only on a multi-core Linux machine")
+def test_two_processes_read_exactly_what_one_does(tmp_path, monkeypatch):
+    """Broken files included: the same entries, messages and order as one process."""
+    for folder in ("campuses", "bonnes-pratiques"):  # the broken files, six times over
+        (tmp_path / folder).mkdir()
+        for copy in range(6):
+            for source in (FIXTURES / "casse" / folder).glob("*.md"):
+                (tmp_path / folder / f"{source.stem}-{copy}.md").write_bytes(source.read_bytes())
+    one = load.load(tmp_path, REFERENTIELS)
+    monkeypatch.setattr(load, "PARALLEL_FROM", 2)
+    forks = []
+    real_shared = parallel.shared
+    # This process waits a little first, so that the other one reads (nearly) everything.
+    monkeypatch.setattr(parallel, "shared", lambda items, work, minimum: forks.append(len(items)) or real_shared(
+        items, work, minimum, lambda: time.sleep(0.5)))
+    two = load.load(tmp_path, REFERENTIELS)
+    assert forks == [54] and len(one.entries) == 54 and len(one.diagnostics) >= 18  # three broken files a copy
+    assert two.entries == one.entries and two.diagnostics == one.diagnostics
+    assert all(a.type is b.type for a, b in zip(one.entries, two.entries))  # the types themselves
