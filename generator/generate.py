@@ -155,8 +155,9 @@ class _Environment(jinja2.Environment):
     """Jinja with each template's globals as one plain dict.
 
     Jinja chains a template's globals to the environment's (a ``ChainMap``), which every
-    render copies key by key in Python: a fifth of the cost of a short page. Every global
-    here is set before the first template is loaded (as Jinja asks), so a copy is the same.
+    render copies key by key in Python: a fifth of the cost of a short page. Renderer sets
+    every global in its constructor, before any template is loaded (as Jinja asks), so a copy
+    is the same.
     """
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
@@ -185,7 +186,7 @@ class _Page:
 
 class Renderer:
     def __init__(self, templates_dir: Path, catalog: Catalog, edit_base: str | None = None,
-                 depot: str | None = None, site_url: str | None = None):
+                 depot: str | None = None, site_url: str | None = None, build_time: int = 0):
         self.catalog = catalog
         self.env = _Environment(
             loader=jinja2.FileSystemLoader(str(templates_dir)),
@@ -223,7 +224,8 @@ class Renderer:
         self.env.globals["edit_link"] = edit_link
         self.env.globals["csv_columns"] = csv_columns
         self.env.globals["related"] = Related(catalog)
-        self.env.globals.update(depot=depot, site_public=site_url, feed_size=FEED_SIZE)
+        self.env.globals.update(depot=depot, site_public=site_url, feed_size=FEED_SIZE,
+                                build_date=french_date(build_time))
         self.env.globals["explorer_facets"] = lambda: [
             {"name": name, "label": PRACTICE.field(name).label, "all": VOCAB_LABELS[vocab][2],
              "terms": catalog.terms(vocab)} for name, vocab in EXPLORER_FACETS]
@@ -287,7 +289,10 @@ class Renderer:
         key = (name, entry.src_uri, self._page.base, *flags.items())
         text = self._snippets.get(key)
         if text is None:
+            fragments = len(self._page.fragments)
             text = self._snippets[key] = Markup(self.env.get_template(name).render(entry=entry, **flags))
+            if len(self._page.fragments) != fragments:  # the other pages reusing it would miss the fragment
+                raise jinja2.TemplateError(f"{name}: html() cannot be used in a snippet (rendered once per folder)")
         return text
 
     def snippets(self, name: str, entries: Iterable[Campus | Practice], **flags: Any) -> Markup:
@@ -607,8 +612,7 @@ def generate(catalog: Catalog, templates_dir: Path, edit_base: str | None = None
     ``build_time``: the date given to entries that git does not date yet (reproducible);
     ``depot``: the repository's address (contact link of the accessibility statement).
     """
-    r = Renderer(Path(templates_dir), catalog, edit_base, depot, site_url)
-    r.env.globals["build_date"] = french_date(build_time)
+    r = Renderer(Path(templates_dir), catalog, edit_base, depot, site_url, build_time)
     # Every page as a job (template, page, context), rendered in this order.
     jobs: list[Job] = [("accueil.md.j2", "index.md", {}), ("campus-liste.md.j2", f"{CAMPUS.url_prefix}/index.md", {})]
     jobs.extend(("campus.md.j2", c.src_uri, {"campus": c}) for c in catalog.campuses.values())

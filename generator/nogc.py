@@ -4,7 +4,8 @@ Loading, checking and rendering a large catalogue make hundreds of thousands of
 container objects (entries, values, Jinja contexts) that live on or are freed by
 reference counting. The collector keeps scanning them for the few reference cycles
 that Jinja leaves behind: at N = 10,000 that was about a sixth of the rendering time,
-for no memory saved. Those cycles are collected as usual once the stage is over.
+for no memory saved (the peak stayed at 361 MB). Those cycles wait for the collector's next
+pass after the stage.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ short list, everything runs here.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import pickle
@@ -24,6 +25,8 @@ R = TypeVar("R")
 X = TypeVar("X")
 
 MIN_CHUNK = 16  # items
+
+log = logging.getLogger(__name__)
 
 
 def can_fork() -> bool:
@@ -44,7 +47,7 @@ def shared(items: list[T], work: Callable[[list[T]], list[R]], minimum: int,
         child.start()
         try:
             extra = meanwhile()
-            done = dict(_take(work, items, taken))
+            done = dict(_take(work, items, taken, child))
         except BaseException:  # our part failed: stop the child, whose work is of no use now
             child.terminate()
             raise
@@ -53,6 +56,8 @@ def shared(items: list[T], work: Callable[[list[T]], list[R]], minimum: int,
         if child.exitcode == 0:
             spool.seek(0)
             done.update(_read(spool))
+        else:
+            log.warning("Le second processus s’est arrêté (code %s) : ce processus refait sa part.", child.exitcode)
     results: list[R] = []
     for start, part in sorted(done.items()) + [(len(items), [])]:
         if start > len(results):  # the child failed (killed, out of memory, an error) before these: do them here
@@ -61,13 +66,22 @@ def shared(items: list[T], work: Callable[[list[T]], list[R]], minimum: int,
     return results, extra
 
 
-def _take(work: Callable[[list[T]], list[R]], items: list[T], taken: Any) -> Iterator[tuple[int, list[R]]]:
-    """Take chunks until none is left: (index of the first item, results)."""
+def _take(work: Callable[[list[T]], list[R]], items: list[T], taken: Any,
+          partner: Any = None) -> Iterator[tuple[int, list[R]]]:
+    """Take chunks until none is left: (index of the first item, results). ``partner``: the
+    child, which could die holding the counter's lock; then this process stops taking, and
+    shared() does the rest."""
+    lock = taken.get_lock()
     while True:
-        with taken.get_lock():
+        while not lock.acquire(timeout=1):
+            if partner is not None and not partner.is_alive():
+                return
+        try:
             start = taken.value
             size = max(MIN_CHUNK, (len(items) - start) // 4)
             taken.value = start + size
+        finally:
+            lock.release()
         if start >= len(items):
             return
         yield start, work(items[start:start + size])

@@ -154,4 +154,4 @@ CONTENT_TYPES = (CAMPUS, PRACTICE)
 
 
 def content_type(key: str) -> ContentType:
-    return next(t for t in CONTENT_TYPES if t.key == key)
+    return {t.key: t for t in CONTENT_TYPES}[key]

@@ -104,6 +104,22 @@ def build_site(content_dir: Path, site_dir: Path, config_dir: Path) -> subproces
                           capture_output=True, text=True, env=env, cwd=config_dir)
 
 
+def from_the_second_process(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Filled, once parallel.shared has run, with the number of results of each chunk that came
+    back from the second process (empty: this process did everything)."""
+    from generator import parallel
+
+    counts: list[int] = []
+    real_read = parallel._read
+
+    def read(spool):
+        for start, results in real_read(spool):
+            counts.append(len(results))
+            yield start, results
+    monkeypatch.setattr(parallel, "_read", read)
+    return counts
+
+
 @pytest.fixture(scope="session")
 def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small fixture catalogue, built once per test session."""

@@ -12,12 +12,13 @@ from collections import Counter
 import json
 import multiprocessing
 import os
+import threading
 from xml.etree import ElementTree
 
 import jinja2
 import pytest
 from hypothesis import given, strategies as st
-from conftest import CATALOGUE, REFERENTIELS, ROOT
+from conftest import CATALOGUE, REFERENTIELS, ROOT, from_the_second_process
 
 import yaml
 from slugify import slugify
@@ -109,12 +110,10 @@ def test_generation_is_deterministic():
 def test_two_processes_render_exactly_what_one_does(monkeypatch):
     catalog = pipeline.run(ROOT / "content").catalog
     one = generate(catalog, TEMPLATES)
-    forks = []
-    real_context = multiprocessing.get_context
-    monkeypatch.setattr(multiprocessing, "get_context", lambda method: forks.append(method) or real_context(method))
     monkeypatch.setattr(generate_module, "PARALLEL_FROM", 10)
+    from_child = from_the_second_process(monkeypatch)
     two = generate(catalog, TEMPLATES)
-    assert forks == ["fork"]  # the second process did render half of the pages
+    assert from_child and sum(from_child) < len(one)  # both processes rendered pages
     assert two == one  # same pages, same order, same fragments (the map, the explorer's form)
 
 
@@ -145,9 +144,46 @@ def _dies_in_the_child(parent):
 
 
 @pytest.mark.skipif(not parallel.can_fork(), reason="two processes only on a multi-core Linux machine")
-def test_the_work_of_a_dead_child_is_done_here():
+def test_the_work_of_a_dead_child_is_done_here(caplog):
     results, _ = parallel.shared(list(range(500)), _dies_in_the_child(os.getpid()), 10)
     assert results == [(item, os.getpid()) for item in range(500)]
+    assert "Le second processus s’est arrêté (code 3)" in caplog.text  # said, since the build is then slower
+
+
+def test_a_child_dead_with_the_counter_locked_does_not_block_this_process():
+    """Killed while it held the lock of the shared counter, the child would leave it locked:
+    this process stops taking chunks (and shared() does the rest) instead of waiting forever."""
+    taken = multiprocessing.get_context("fork").Value("i", 0)
+    locked, done = threading.Event(), threading.Event()
+
+    def hold():  # another thread, as the lock is re-entrant; it stays alive, lest its id be reused
+        taken.get_lock().acquire()
+        locked.set()
+        done.wait()
+    threading.Thread(target=hold, daemon=True).start()
+    locked.wait()
+
+    class Dead:
+        def is_alive(self):
+            return False
+    taken_here: list = []
+    taker = threading.Thread(target=lambda: taken_here.extend(parallel._take(_pids, list(range(100)), taken, Dead())),
+                             daemon=True)
+    taker.start()
+    taker.join(10)
+    done.set()
+    assert not taker.is_alive() and taken_here == []
+
+
+def test_a_snippet_cannot_hold_a_fragment(tmp_path):
+    """A snippet is rendered once per folder: a fragment (html()) in it would reach one page only."""
+    (tmp_path / "fragment.html.j2").write_text("<p>x</p>", encoding="utf-8")
+    (tmp_path / "extrait.md.j2").write_text('{{ html("fragment.html.j2", "x") }}', encoding="utf-8")
+    (tmp_path / "page.md.j2").write_text('{{ snippet("extrait.md.j2", entry) }}', encoding="utf-8")
+    catalog = pipeline.run(CATALOGUE, REFERENTIELS).catalog
+    practice = next(iter(catalog.practices.values()))
+    with pytest.raises(jinja2.TemplateError, match="extrait.md.j2: html"):
+        generate_module.Renderer(tmp_path, catalog).render("page.md.j2", practice.src_uri, entry=practice)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -166,21 +202,59 @@ def test_md_escape(text, expected):
     assert md_escape(text) == expected
 
 
+def _with_parents(node, parent=None):
+    yield node, parent
+    for child in node.iter_child_nodes():
+        yield from _with_parents(child, node)
+
+
+def macro_output_problems(source: str) -> list[str]:
+    """Where a template uses a macro's output otherwise than printed as it is, ``{{ m(…) | safe }}``,
+    or puts `| safe` on anything else."""
+    tree = jinja2.Environment().parse(source)
+    macros = {name if isinstance(name, str) else name[1]  # {% from … import a, b as c %}
+              for node in tree.find_all(jinja2.nodes.FromImport) for name in node.names}
+    macros |= {m.name for m in tree.find_all(jinja2.nodes.Macro)}
+    modules = {node.target for node in tree.find_all(jinja2.nodes.Import)}  # {% import … as m %}
+    parents = {id(node): parent for node, parent in _with_parents(tree)}
+
+    def is_macro_call(node):
+        callee = getattr(node, "node", None)
+        return isinstance(node, jinja2.nodes.Call) and (
+            (isinstance(callee, jinja2.nodes.Name) and callee.name in macros)
+            or (isinstance(callee, jinja2.nodes.Getattr) and getattr(callee.node, "name", None) in modules))
+
+    def printed_safe(call):
+        safe = parents[id(call)]
+        return (isinstance(safe, jinja2.nodes.Filter) and safe.name == "safe" and safe.node is call
+                and isinstance(parents[id(safe)], jinja2.nodes.Output))
+
+    problems = []
+    for node, _ in _with_parents(tree):
+        if is_macro_call(node) and not printed_safe(node):
+            problems.append(f"line {node.lineno}: a macro's output not printed as {{{{ m(…) | safe }}}}")
+        if isinstance(node, jinja2.nodes.Filter) and node.name == "safe" and not is_macro_call(node.node):
+            problems.append(f"line {node.lineno}: « | safe » on something else than a macro")
+    return problems
+
+
 def test_macro_output_is_printed_as_it_is():
     """Page templates print a macro's output with `| safe`: its values were escaped inside the
     macro, and finalize would escape the whole output again (tables and links shown as text)."""
-    env = jinja2.Environment()
     for path in sorted(TEMPLATES.glob("*.j2")):
-        tree = env.parse(path.read_text(encoding="utf-8"))
-        macros = {name if isinstance(name, str) else name[1]  # {% from … import a, b as c %}
-                  for node in tree.find_all(jinja2.nodes.FromImport) for name in node.names}
-        macros |= {m.name for m in tree.find_all(jinja2.nodes.Macro)}
-        printed = [child for output in tree.find_all(jinja2.nodes.Output) for child in output.nodes]
-        calls = [c for c in printed if isinstance(c, jinja2.nodes.Call) and getattr(c.node, "name", None) in macros]
-        assert not calls, f"{path.name}: {[c.node.name for c in calls]} printed without « | safe »"
-        safe = [c for c in printed if isinstance(c, jinja2.nodes.Filter) and c.name == "safe"]
-        assert all(isinstance(f.node, jinja2.nodes.Call) and f.node.node.name in macros for f in safe), (
-            f"{path.name}: « | safe » on something else than a macro")
+        assert macro_output_problems(path.read_text(encoding="utf-8")) == [], path.name
+
+
+@pytest.mark.parametrize("wrong", [
+    '{% from "m" import t %}{{ t() }}',
+    '{% from "m" import t %}{{ t() if x else "" }}',
+    '{% from "m" import t as u %}{{ "a" ~ u() | safe }}',  # safe, then joined to a text: escaped again
+    '{% import "m" as m %}{{ m.t() }}',
+    '{% from "m" import t %}{% set v = t() %}{{ v }}',
+    "{{ value | safe }}",
+])
+def test_the_macro_check_finds_what_it_must(wrong):
+    assert macro_output_problems(wrong), wrong
 
 
 def test_values_are_escaped_in_pages(tree):
@@ -311,13 +385,15 @@ def test_demote_headings(body, expected):
     assert demote_headings(body, 2) == expected
 
 
-_BODY_LINES = ["## Titre", "# Un", "####### sept", "#mot", "Texte.", "", "    ## indenté", "\t# tab", "===", " ---",
-               "- - -", "```", "  ~~~", "Titre souligné", "##", "## Fin \r"]
+# Lines of bodies that take the one-pass path (no fence, no line that may underline a heading).
+_ONE_PASS_LINES = ["## Titre", "# Un", "##### Cinq", "###### Six", "####### sept", "#mot", "Texte.", "",
+                   "    ## indenté", "\t# tab", "- - -", "Titre souligné", "##", "## Fin \r", "# ===="]
 
 
-@given(st.lists(st.sampled_from(_BODY_LINES), max_size=12), st.integers(1, 3))
+@given(st.lists(st.sampled_from(_ONE_PASS_LINES), max_size=12), st.integers(1, 3))
 def test_demote_headings_one_pass_matches_the_line_walk(lines, levels):
-    body = "\n".join(lines)  # bodies without fences or underlines take the one-pass path
+    body = "\n".join(lines)
+    assert not generate_module._WALK_LINES.search(body)  # the one-pass path is the one tested
     assert demote_headings(body, levels) == generate_module._demote_by_lines(body, levels)
 
 
