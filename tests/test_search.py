@@ -4,7 +4,6 @@ the files a browser reads (tests/test_browser.py searches with them)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from conftest import read_index
 
