@@ -42,11 +42,12 @@ _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 @lru_cache(maxsize=65536)  # names of campuses and terms are printed on many pages
-def _md_escape_text(text: str) -> str:
+def _escaped(text: str) -> Markup:
+    """``text`` made inert and literal inside generated Markdown (and HTML), as trusted Markup."""
     text = fold_space(text)  # no line breaks: a value never starts a block; French spaces stay
     text = _MD_ESCAPE.sub(r"\\\1", text)
     text = _MD_BLOCK_START.sub(lambda m: m.group() + "\\" if m.group().isdigit() else "\\" + m.group(), text)
-    return _HTML_RE.sub(lambda m: _HTML[m.group()], text)
+    return Markup(_HTML_RE.sub(lambda m: _HTML[m.group()], text))
 
 
 def relative_uri(base_dir: str, target: str) -> str:
@@ -70,7 +71,7 @@ def _relative_folder(base_dir: str, folder: str) -> str:
 
 def md_escape(value: Any) -> str:
     """Make any text inert and literal inside generated Markdown (and HTML)."""
-    return _md_escape_text(str(value))
+    return str(_escaped(str(value)))
 
 
 def external_link(url: str, text: str | None = None) -> Markup:
@@ -162,11 +163,6 @@ class _Environment(jinja2.Environment):
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         return {**self.globals, **(d or {})}
-
-
-@lru_cache(maxsize=65536)
-def _escaped(text: str) -> Markup:
-    return Markup(_md_escape_text(text))
 
 
 def _finalize(value: Any) -> Markup:
