@@ -12,7 +12,6 @@ import csv
 from collections import Counter
 import io
 import json
-import posixpath
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -174,9 +173,9 @@ def _finalize(value: Any) -> Markup:
 class _Page:
     """The page being rendered: what the link filter, html() and snippet() need to know of it."""
 
-    base: str  # folder of its source file, e.g. "campus"
+    up: str  # from its folder up to the docs folder: "" (at the root), "../", "../../"…
     url: str  # its URL relative to the site root
-    links: dict[tuple[str, Any], Markup]  # links already made from this folder
+    links: dict[tuple[str, Any], Markup]  # links already made from pages as deep as this one
     fragments: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -251,8 +250,12 @@ class Renderer:
         self._page = _Page("", "", {})
 
     def render(self, template: str, uri: str, **context: Any) -> GeneratedFile:
-        base = posixpath.dirname(uri)
-        page = self._page = _Page(base, page_url(uri), self._links.setdefault(base, {}))
+        # Links go up to the docs folder, then down to their target ("../bonnes-pratiques/x.md",
+        # even from bonnes-pratiques/): a link, a card or a box is then the same from every page
+        # as deep, most pages being one folder deep, and is made once. MkDocs resolves each link
+        # to the same URL as the shortest path would give.
+        up = "../" * uri.count("/")
+        page = self._page = _Page(up, page_url(uri), self._links.setdefault(up, {}))
         content = self.env.get_template(template).render(**context)
         return GeneratedFile(uri, content, tuple(page.fragments))
 
@@ -266,7 +269,7 @@ class Renderer:
         found = page.links.get(key)
         if found is None:
             label = _escaped(str(text if text is not None else _label(target)))
-            found = page.links[key] = Markup(f"[{label}]({relative_uri(page.base, key[0])})")
+            found = page.links[key] = Markup(f"[{label}]({page.up}{key[0]})")
         return found
 
     def html(self, template_name: str, name: str, **values: Any) -> Markup:
@@ -281,14 +284,14 @@ class Renderer:
 
     def snippet(self, name: str, entry: Campus | Practice, **flags: Any) -> Markup:
         """A piece of page about one entry (a card, the campus box): the same from every page
-        of a folder, so rendered once per folder and reused (large catalogues)."""
-        key = (name, entry.src_uri, self._page.base, *flags.items())
+        as deep, so rendered once per depth and reused (large catalogues)."""
+        key = (name, entry.src_uri, self._page.up, *flags.items())
         text = self._snippets.get(key)
         if text is None:
             fragments = len(self._page.fragments)
             text = self._snippets[key] = Markup(self.env.get_template(name).render(entry=entry, **flags))
             if len(self._page.fragments) != fragments:  # the other pages reusing it would miss the fragment
-                raise jinja2.TemplateError(f"{name}: html() cannot be used in a snippet (rendered once per folder)")
+                raise jinja2.TemplateError(f"{name}: html() cannot be used in a snippet (rendered once, reused by other pages)")
         return text
 
     def snippets(self, name: str, entries: Iterable[Campus | Practice], **flags: Any) -> Markup:
