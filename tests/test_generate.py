@@ -393,8 +393,17 @@ _ONE_PASS_LINES = ["## Titre", "# Un", "##### Cinq", "###### Six", "####### sept
 @given(st.lists(st.sampled_from(_ONE_PASS_LINES), max_size=12), st.integers(1, 3))
 def test_demote_headings_one_pass_matches_the_line_walk(lines, levels):
     body = "\n".join(lines)
-    assert not generate_module._WALK_LINES.search(body)  # the one-pass path is the one tested
+    assert not generate_module._WALK_LINES.search("\n" + body)  # the one-pass path is the one tested
     assert demote_headings(body, levels) == generate_module._demote_by_lines(body, levels)
+
+
+@given(st.lists(st.sampled_from(_ONE_PASS_LINES + ["===", "  ---  ", "-", "   ==\t", "```", "~~~ python", "   ```",
+                                                   " \t```", "    ```", "-- x", "=\r", "``", "~~"]), max_size=8))
+def test_the_one_pass_is_taken_only_without_fence_or_underline(lines):
+    """The whole-body pattern finds exactly the bodies with a line that the walk treats apart."""
+    body = "\n".join(lines)
+    by_line = any(generate_module._SETEXT.match(line) or validate.FENCE_RE.match(line) for line in lines)
+    assert bool(generate_module._WALK_LINES.search("\n" + body)) == by_line
 
 
 def test_large_livret_is_split_per_domain_in_bounded_parts(tree):
