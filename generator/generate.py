@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Callable, Iterable, MutableMapping
 from urllib.parse import quote
 
@@ -197,11 +198,11 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        # Field labels come from the one declaration of each content type.
-        fields = {CAMPUS.key: CAMPUS.fields_by_name, PRACTICE.key: PRACTICE.fields_by_name}
-        self.env.globals.update(catalog=catalog, vocab_labels=VOCAB_LABELS, vocabularies=VOCABULARIES, fields=fields,
-                                json_string=lambda v: Markup(_JSON.encode(str(v))))
-        self.env.globals["external_link"] = external_link
+        # Field labels come from the one declaration of each content type, as attributes
+        # (f.domaine.label): Jinja tries an attribute before an item, and a dict would raise
+        # and catch an AttributeError for each of them.
+        fields = {ctype.key: SimpleNamespace(**ctype.fields_by_name) for ctype in (CAMPUS, PRACTICE)}
+        self.env.globals.update(catalog=catalog, vocab_labels=VOCAB_LABELS, vocabularies=VOCABULARIES, fields=fields)
         self.env.globals["content_types"] = CONTENT_TYPES
         self.env.globals["preview"] = PREVIEW
         self.env.globals["list_in_full"] = LIST_IN_FULL
@@ -216,9 +217,7 @@ class Renderer:
             ctype = CAMPUS if isinstance(entry, Campus) else PRACTICE
             return external_link(f"{edit_base.rstrip('/')}/{ctype.directory}/{entry.id}.md", "Modifier cette fiche")
 
-        self.env.globals["edit_link"] = edit_link
         self.env.globals["csv_columns"] = csv_columns
-        self.env.globals["related"] = Related(catalog)
         self.env.globals.update(depot=depot, site_public=site_url, feed_size=FEED_SIZE,
                                 build_date=french_date(build_time))
         self.env.globals["explorer_facets"] = lambda: [
@@ -236,10 +235,16 @@ class Renderer:
             c.annee_labellisation for c in catalog.campuses.values() if c.annee_labellisation).items())
         # What depends on the page being rendered reads it from self._page, so that the shared
         # macros are imported without the page's context (Jinja then loads them once).
-        self.env.globals.update(html=self.html, snippet=self.snippet, snippets=self.snippets)
-        self.env.filters["link"] = self.link
-        self.env.filters["body"] = lambda text: Markup(text)
-        self.env.filters["demote"] = lambda text, levels: Markup(demote_headings(text, levels))
+        self.env.globals["html"] = self.html
+        # The helpers that pages call for each entry are filters ({{ practice | edit_link }}):
+        # Jinja calls a filter directly, and a function through Context.call, whose checks cost
+        # more than most helpers (a sixth of a practice page).
+        related = Related(catalog)
+        self.env.filters.update(
+            link=self.link, snippet=self.snippet, snippets=self.snippets, edit_link=edit_link,
+            external_link=external_link, see_also=related.see_also, same_sector=related.same_sector,
+            json_string=lambda v: Markup(_JSON.encode(str(v))), body=Markup,
+            demote=lambda text, levels: Markup(demote_headings(text, levels)))
         # Fragments (SVG, form) are HTML, never Markdown: plain HTML escaping.
         self.html_env = jinja2.Environment(
             loader=self.env.loader, undefined=jinja2.StrictUndefined, auto_reload=False, autoescape=True,
@@ -282,9 +287,10 @@ class Renderer:
             (name, self.html_env.get_template(template_name).render(url=url, name=name, **values)))
         return Markup(fragment_placeholder(name))
 
-    def snippet(self, name: str, entry: Campus | Practice, **flags: Any) -> Markup:
-        """A piece of page about one entry (a card, the campus box): the same from every page
-        as deep, so rendered once per depth and reused (large catalogues)."""
+    def snippet(self, entry: Campus | Practice, name: str, **flags: Any) -> Markup:
+        """``{{ entry | snippet("encart-campus.md.j2") }}``: a piece of page about one entry (a
+        card, the campus box), rendered by that template with ``entry`` and ``flags``. It is
+        the same from every page as deep, so rendered once per depth and reused."""
         key = (name, entry.src_uri, self._page.up, *flags.items())
         text = self._snippets.get(key)
         if text is None:
@@ -294,9 +300,10 @@ class Renderer:
                 raise jinja2.TemplateError(f"{name}: html() cannot be used in a snippet (rendered once, reused by other pages)")
         return text
 
-    def snippets(self, name: str, entries: Iterable[Campus | Practice], **flags: Any) -> Markup:
-        """The snippets of several entries, a line apart (a list of cards)."""
-        return Markup("\n".join([self.snippet(name, entry, **flags) for entry in entries]))
+    def snippets(self, entries: Iterable[Campus | Practice], name: str, **flags: Any) -> Markup:
+        """``{{ practices | snippets("carte-pratique.md.j2") }}``: the snippets of several
+        entries, a line apart (a list of cards)."""
+        return Markup("\n".join([self.snippet(entry, name, **flags) for entry in entries]))
 
 
 def _label(target: Any) -> str:

@@ -179,7 +179,7 @@ def test_a_snippet_cannot_hold_a_fragment(tmp_path):
     """A snippet is rendered once for every page as deep: a fragment (html()) in it would reach one page only."""
     (tmp_path / "fragment.html.j2").write_text("<p>x</p>", encoding="utf-8")
     (tmp_path / "extrait.md.j2").write_text('{{ html("fragment.html.j2", "x") }}', encoding="utf-8")
-    (tmp_path / "page.md.j2").write_text('{{ snippet("extrait.md.j2", entry) }}', encoding="utf-8")
+    (tmp_path / "page.md.j2").write_text('{{ entry | snippet("extrait.md.j2") }}', encoding="utf-8")
     catalog = pipeline.run(CATALOGUE, REFERENTIELS).catalog
     practice = next(iter(catalog.practices.values()))
     with pytest.raises(jinja2.TemplateError, match="extrait.md.j2: html"):
