@@ -241,7 +241,8 @@ class Renderer:
         # more than most helpers (a sixth of a practice page).
         related = Related(catalog)
         self.env.filters.update(
-            link=self.link, snippet=self.snippet, snippets=self.snippets, edit_link=edit_link,
+            link=self.link, keyword_links=self.keyword_links, snippet=self.snippet, snippets=self.snippets,
+            edit_link=edit_link,
             external_link=external_link, see_also=related.see_also, same_sector=related.same_sector,
             json_string=lambda v: Markup(_JSON.encode(str(v))), body=Markup,
             demote=lambda text, levels: Markup(demote_headings(text, levels)))
@@ -276,6 +277,11 @@ class Renderer:
             label = _escaped(str(text if text is not None else _label(target)))
             found = page.links[key] = Markup(f"[{label}]({page.up}{key[0]})")
         return found
+
+    def keyword_links(self, keywords: Iterable[Keyword]) -> Markup:
+        """``{{ practice.keywords | keyword_links }}``: the keywords a comma apart, each a link
+        to its page if it has one (a loop with ``loop.last`` cost a seventh of a practice page)."""
+        return Markup(", ".join([self.link(None, k, k.nom) if k.has_page else _escaped(k.nom) for k in keywords]))
 
     def html(self, template_name: str, name: str, **values: Any) -> Markup:
         """Render an HTML template as a fragment of this page; return its placeholder."""
