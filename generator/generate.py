@@ -251,7 +251,7 @@ class Renderer:
             loader=self.env.loader, undefined=jinja2.StrictUndefined, auto_reload=False, autoescape=True,
             trim_blocks=True, lstrip_blocks=True)
         self.html_env.globals.update(catalog=catalog)
-        self._snippets: dict[tuple[Any, ...], Markup] = {}
+        self._snippets: dict[tuple[Any, ...], dict[str, Markup]] = {}
         self._links: dict[str, dict[tuple[str, Any], Markup]] = {}
         self._page = _Page("", "", {})
 
@@ -297,19 +297,27 @@ class Renderer:
         """``{{ entry | snippet("encart-campus.md.j2") }}``: a piece of page about one entry (a
         card, the campus box), rendered by that template with ``entry`` and ``flags``. It is
         the same from every page as deep, so rendered once per depth and reused."""
-        key = (name, entry.src_uri, self._page.up, *flags.items())
-        text = self._snippets.get(key)
-        if text is None:
-            fragments = len(self._page.fragments)
-            text = self._snippets[key] = Markup(self.env.get_template(name).render(entry=entry, **flags))
-            if len(self._page.fragments) != fragments:  # the other pages reusing it would miss the fragment
-                raise jinja2.TemplateError(f"{name}: html() cannot be used in a snippet (rendered once, reused by other pages)")
-        return text
+        cache = self._snippet_cache(name, flags)
+        return cache.get(entry.src_uri) or self._render_snippet(cache, entry, name, flags)
 
     def snippets(self, entries: Iterable[Campus | Practice], name: str, **flags: Any) -> Markup:
         """``{{ practices | snippets("carte-pratique.md.j2") }}``: the snippets of several
         entries, a line apart (a list of cards)."""
-        return Markup("\n".join([self.snippet(entry, name, **flags) for entry in entries]))
+        cache = self._snippet_cache(name, flags)
+        return Markup("\n".join([cache.get(entry.src_uri) or self._render_snippet(cache, entry, name, flags)
+                                 for entry in entries]))
+
+    def _snippet_cache(self, name: str, flags: dict[str, Any]) -> dict[str, Markup]:
+        """The snippets of one template, with these flags, for pages as deep as this one (by entry)."""
+        return self._snippets.setdefault((name, self._page.up, *flags.items()), {})
+
+    def _render_snippet(self, cache: dict[str, Markup], entry: Campus | Practice, name: str,
+                        flags: dict[str, Any]) -> Markup:
+        fragments = len(self._page.fragments)
+        text = cache[entry.src_uri] = Markup(self.env.get_template(name).render(entry=entry, **flags))
+        if len(self._page.fragments) != fragments:  # the other pages reusing it would miss the fragment
+            raise jinja2.TemplateError(f"{name}: html() cannot be used in a snippet (rendered once, reused by other pages)")
+        return text
 
 
 def _label(target: Any) -> str:
@@ -514,9 +522,9 @@ class Related:
         """Practices of the same domain in other regions (else of other campuses)."""
         items = self.catalog.practices_of(practice.domaine)
         at = self._position("p", practice.domaine, items, practice)
-        here = practice.region.id if practice.region else None
-        return (_around(items, at, count, lambda p: p is not practice and (p.region.id if p.region else None) != here)
-                or _around(items, at, count, lambda p: p is not practice and p.campus is not practice.campus))
+        here, campus = practice.region, practice.campus  # one object per term and per campus
+        return (_around(items, at, count, lambda p: p.region is not here and p is not practice)
+                or _around(items, at, count, lambda p: p.campus is not campus and p is not practice))
 
     def same_sector(self, entry: Campus | Practice, count: int = 4) -> list[Any]:
         """Other campuses of a campus's sector, or practices of other campuses of a practice's sector."""
