@@ -1,10 +1,12 @@
 """Share a long piece of work (reading or rendering a large catalogue) between two processes.
 
 On a multi-core Linux machine, a forked child gets a copy of everything the work needs
-(nothing is sent to it). Both processes take the next chunk of items from a shared counter
-until none is left, so that each does as much as its core allows: a machine shared with
-other work is rarely fair to both. A chunk is a quarter of what is left (but at least
-MIN_CHUNK items), so the last ones are short and both finish together. The child writes each
+(nothing is sent to it). The child takes chunks of items from the start of the list, this
+process from its end, until they meet: each does as much as its core allows (a machine
+shared with other work is rarely fair to both), and each keeps to one end, where items of
+a kind are together (pages of one template share their cards, which each process renders
+once for itself). A chunk is a quarter of what is left (but at least MIN_CHUNK items), so
+the last ones are short and both finish together. The child writes each
 chunk's results, pickled, to a temporary file, read back once it is done (a pipe would
 hold the child up whenever this process, busy, does not read it). Elsewhere, or for a
 short list, everything runs here.
@@ -41,13 +43,13 @@ def shared(items: list[T], work: Callable[[list[T]], list[R]], minimum: int,
     if len(items) < minimum or not can_fork():
         return work(items), meanwhile()
     context = multiprocessing.get_context("fork")
-    taken = context.Value("i", 0)  # the first item not taken yet
+    taken = context.Array("i", [0, len(items)])  # the items not taken yet: taken[0] to taken[1]
     with tempfile.TemporaryFile() as spool:
         child = context.Process(target=_child, args=(work, items, taken, spool), daemon=True)
         child.start()
         try:
             extra = meanwhile()
-            done = dict(_take(work, items, taken, child))
+            done = dict(_take(work, items, taken, from_end=True, partner=child))
         except BaseException:  # our part failed: stop the child, whose work is of no use now
             child.terminate()
             raise
@@ -66,25 +68,28 @@ def shared(items: list[T], work: Callable[[list[T]], list[R]], minimum: int,
     return results, extra
 
 
-def _take(work: Callable[[list[T]], list[R]], items: list[T], taken: Any,
+def _take(work: Callable[[list[T]], list[R]], items: list[T], taken: Any, from_end: bool = False,
           partner: Any = None) -> Iterator[tuple[int, list[R]]]:
-    """Take chunks until none is left: (index of the first item, results). ``partner``: the
-    child, which could die holding the counter's lock; then this process stops taking, and
-    shared() does the rest."""
+    """Take chunks, from the start of what is left or from its end, until none is left:
+    (index of the first item, results). ``partner``: the child, which could die holding the
+    counter's lock; then this process stops taking, and shared() does the rest."""
     lock = taken.get_lock()
     while True:
         while not lock.acquire(timeout=1):
             if partner is not None and not partner.is_alive():
                 return
         try:
-            start = taken.value
-            size = max(MIN_CHUNK, (len(items) - start) // 4)
-            taken.value = start + size
+            first, end = taken[0], taken[1]
+            size = max(MIN_CHUNK, (end - first) // 4)
+            if from_end:
+                first = taken[1] = max(first, end - size)
+            else:
+                end = taken[0] = min(end, first + size)
         finally:
             lock.release()
-        if start >= len(items):
+        if first >= end:
             return
-        yield start, work(items[start:start + size])
+        yield first, work(items[first:end])
 
 
 def _child(work: Callable[[list[Any]], list[Any]], items: list[Any], taken: Any, spool: IO[bytes]) -> None:

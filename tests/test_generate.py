@@ -133,6 +133,11 @@ def test_two_processes_share_the_work_and_keep_the_order():
     assert [item for item, _ in results] == list(range(2000)) and extra == "données"
     by = Counter(pid for _, pid in results)
     assert len(by) == 2 and min(by.values()) > 200, by  # the child did its share, and so did we
+    # The child takes from the start, this process from the end: two runs of items, which
+    # keeps the items of a kind (pages of one template, and the cards they share) together.
+    pids = [pid for _, pid in results]
+    assert pids[0] != os.getpid() and pids[-1] == os.getpid()
+    assert sum(a != b for a, b in zip(pids, pids[1:])) == 1
 
 
 def _dies_in_the_child(parent):
@@ -153,7 +158,7 @@ def test_the_work_of_a_dead_child_is_done_here(caplog):
 def test_a_child_dead_with_the_counter_locked_does_not_block_this_process():
     """Killed while it held the lock of the shared counter, the child would leave it locked:
     this process stops taking chunks (and shared() does the rest) instead of waiting forever."""
-    taken = multiprocessing.get_context("fork").Value("i", 0)
+    taken = multiprocessing.get_context("fork").Array("i", [0, 100])
     locked, done = threading.Event(), threading.Event()
 
     def hold():  # another thread, as the lock is re-entrant; it stays alive, lest its id be reused
@@ -167,7 +172,7 @@ def test_a_child_dead_with_the_counter_locked_does_not_block_this_process():
         def is_alive(self):
             return False
     taken_here: list = []
-    taker = threading.Thread(target=lambda: taken_here.extend(parallel._take(_pids, list(range(100)), taken, Dead())),
+    taker = threading.Thread(target=lambda: taken_here.extend(parallel._take(_pids, list(range(100)), taken, partner=Dead())),
                              daemon=True)
     taker.start()
     taker.join(10)
