@@ -31,12 +31,13 @@ from .schema import CAMPUS, CONTENT_TYPES, PRACTICE, VOCAB_LABELS, VOCABULARIES,
 from .schemas import generate_schemas, schema_uri
 from .validate import FENCE_RE, fold_space
 
-# Characters Python-Markdown treats as inline syntax and accepts backslash-escaped, and
-# what would start a block (list, quote, heading) at the beginning of a value.
-_MD_ESCAPE = re.compile(r"([\\`*_{}\[\]()#!])")
-_MD_BLOCK_START = re.compile(r"^([-+]|\d+(?=\.))")
-_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;", '"': "&quot;"}
-_HTML_RE = re.compile("[&<>|\"]")
+# Characters Python-Markdown treats as inline syntax and accepts backslash-escaped, and those
+# HTML (and a table cell) would read, with what replaces each; then what would start a block
+# (list, quote, heading) at the beginning of a value.
+_ESCAPES = {**{c: "\\" + c for c in "\\`*_{}[]()#!"}, "&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;",
+            '"': "&quot;"}
+_SPECIAL = re.compile("[" + re.escape("".join(_ESCAPES)) + "]")
+_MD_BLOCK_START = re.compile(r"[-+]|\d+(?=\.)")
 # Compact JSON in UTF-8, by one encoder (json.dumps with options makes a new one at every call).
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
@@ -44,10 +45,12 @@ _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 @lru_cache(maxsize=65536)  # names of campuses and terms are printed on many pages
 def _escaped(text: str) -> Markup:
     """``text`` made inert and literal inside generated Markdown (and HTML), as trusted Markup."""
-    text = fold_space(text)  # no line breaks: a value never starts a block; French spaces stay
-    text = _MD_ESCAPE.sub(r"\\\1", text)
-    text = _MD_BLOCK_START.sub(lambda m: m.group() + "\\" if m.group().isdigit() else "\\" + m.group(), text)
-    return Markup(_HTML_RE.sub(lambda m: _HTML[m.group()], text))
+    text = fold_space(text)  # one line: a value never starts a block; French spaces stay
+    text = _SPECIAL.sub(lambda m: _ESCAPES[m.group()], text)  # one pass (str.translate is slower on accents)
+    start = _MD_BLOCK_START.match(text)
+    if start:  # "2016." → "2016\.", "- x" → "\- x"
+        text = f"{start.group()}\\{text[start.end():]}" if text[0].isdigit() else "\\" + text
+    return Markup(text)
 
 
 def relative_uri(base_dir: str, target: str) -> str:

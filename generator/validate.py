@@ -55,6 +55,7 @@ def current_year() -> int:
 # Line breaks and runs of ordinary white space; not the non-breaking spaces of French
 # typography (« », before : ; ! ?), which are part of the text.
 _SPACE_RUN = re.compile(r"[ \t\r\n\f\v\x85\u2028\u2029]+")
+_UNFOLDED = re.compile(r"  |[\t\r\n\f\v\x85\u2028\u2029]")  # what fold_space changes, but the ends
 
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -68,7 +69,9 @@ def _control(text: str) -> tuple[str, int] | None:
 
 def fold_space(text: str) -> str:
     """One line, single spaces, no spaces at the ends; non-breaking spaces kept."""
-    return _SPACE_RUN.sub(" ", text).strip(" ")
+    if _UNFOLDED.search(text):  # most values have single spaces only, which sub() would replace one by one
+        text = _SPACE_RUN.sub(" ", text)
+    return text.strip(" ")
 
 
 # --------------------------------------------------------------------------- vocabularies

@@ -7,6 +7,7 @@ review the diff of tests/golden/.
 from __future__ import annotations
 
 import csv
+from html import unescape
 import io
 from collections import Counter
 import json
@@ -20,6 +21,7 @@ import pytest
 from hypothesis import given, strategies as st
 from conftest import CATALOGUE, REFERENTIELS, ROOT, from_the_second_process
 
+import markdown
 import yaml
 from slugify import slugify
 
@@ -205,6 +207,15 @@ def test_a_snippet_cannot_hold_a_fragment(tmp_path):
 ])
 def test_md_escape(text, expected):
     assert md_escape(text) == expected
+
+
+@given(st.text(alphabet="ab 19.-+\\`*_{}[]()#!&<>|\"'=:\n\u00a0é", max_size=16))
+def test_md_escape_is_read_back_as_the_same_text(text):
+    """Whatever a value holds, Python-Markdown (with the site's extensions) shows it as it is."""
+    html = markdown.markdown(md_escape(text), extensions=["attr_list", "def_list", "md_in_html", "tables"])
+    shown = html.removeprefix("<p>").removesuffix("</p>")
+    # (but for the spaces around a paragraph, which Markdown may drop, non-breaking ones too)
+    assert "<" not in shown and unescape(shown).strip() == validate.fold_space(text).strip()
 
 
 def _with_parents(node, parent=None):
