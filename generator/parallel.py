@@ -5,15 +5,17 @@ On a multi-core Linux machine, a forked child gets a copy of everything the work
 process from its end, until they meet: each does as much as its core allows (a machine
 shared with other work is rarely fair to both), and each keeps to one end, where items of
 a kind are together (pages of one template share their cards, which each process renders
-once for itself). A chunk is a quarter of what is left (but at least MIN_CHUNK items), so
-the last ones are short and both finish together. The child writes each
-chunk's results, pickled, to a temporary file, read back once it is done (a pipe would
-hold the child up whenever this process, busy, does not read it). Elsewhere, or for a
+once for itself). A chunk is a sixteenth of what is left (but at least MIN_CHUNK items), so
+the last ones are short and both finish together, however unequal the items. The child writes each
+chunk's results, pickled, to a temporary file (a pipe would hold the child up whenever this
+process, busy, does not read it), which this process reads between its own chunks, so that
+little is left to read once both are done. Elsewhere, or for a
 short list, everything runs here.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import multiprocessing
 import os
@@ -43,22 +45,27 @@ def shared(items: list[T], work: Callable[[list[T]], list[R]], minimum: int,
     if len(items) < minimum or not can_fork():
         return work(items), meanwhile()
     context = multiprocessing.get_context("fork")
-    taken = context.Array("i", [0, len(items)])  # the items not taken yet: taken[0] to taken[1]
+    # The items not taken yet (taken[0] to taken[1]), and the bytes of the child's chunks
+    # written whole to the spool (taken[2], read and written without the lock: one number).
+    taken = context.Array("q", [0, len(items), 0])
+    written = taken.get_obj()
     with tempfile.TemporaryFile() as spool:
         child = context.Process(target=_child, args=(work, items, taken, spool), daemon=True)
         child.start()
+        read = _Reader(spool.fileno())
         try:
             extra = meanwhile()
-            done = dict(_take(work, items, taken, from_end=True, partner=child))
+            done: dict[int, list[R]] = {}
+            for start, part in _take(work, items, taken, from_end=True, partner=child):
+                done[start] = part
+                done.update(read.upto(written[2]))  # what the child has finished meanwhile
         except BaseException:  # our part failed: stop the child, whose work is of no use now
             child.terminate()
             raise
         finally:
             child.join()
-        if child.exitcode == 0:
-            spool.seek(0)
-            done.update(_read(spool))
-        else:
+        done.update(read.upto(written[2]))  # all of it, or the chunks before a failure
+        if child.exitcode != 0:
             log.warning("Le second processus s’est arrêté (code %s) : ce processus refait sa part.", child.exitcode)
     results: list[R] = []
     for start, part in sorted(done.items()) + [(len(items), [])]:
@@ -80,7 +87,7 @@ def _take(work: Callable[[list[T]], list[R]], items: list[T], taken: Any, from_e
                 return
         try:
             first, end = taken[0], taken[1]
-            size = max(MIN_CHUNK, (end - first) // 4)
+            size = max(MIN_CHUNK, (end - first) // 16)
             if from_end:
                 first = taken[1] = max(first, end - size)
             else:
@@ -95,12 +102,27 @@ def _take(work: Callable[[list[T]], list[R]], items: list[T], taken: Any, from_e
 def _child(work: Callable[[list[Any]], list[Any]], items: list[Any], taken: Any, spool: IO[bytes]) -> None:
     for done in _take(work, items, taken):
         pickle.dump(done, spool, protocol=pickle.HIGHEST_PROTOCOL)
-    spool.flush()  # the child leaves by os._exit, which would drop what is still buffered
+        spool.flush()  # whole in the file before it is said to be (and os._exit drops buffers)
+        taken.get_obj()[2] = spool.tell()
 
 
-def _read(spool: IO[bytes]) -> Iterator[tuple[int, Any]]:
+class _Reader:
+    """The chunks the child has written, read from the spool's file descriptor with pread
+    (the child's writes move the offset it shares with the spool object)."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self.offset = 0
+
+    def upto(self, end: int) -> Iterator[tuple[int, Any]]:
+        data = os.pread(self.fd, end - self.offset, self.offset) if end > self.offset else b""
+        self.offset += len(data)
+        return _read(io.BytesIO(data))
+
+
+def _read(stream: IO[bytes]) -> Iterator[tuple[int, Any]]:
     while True:
         try:
-            yield pickle.load(spool)
+            yield pickle.load(stream)
         except EOFError:
             return

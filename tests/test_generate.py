@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 from html import unescape
 import io
+import pickle
 from collections import Counter
 import json
 import multiprocessing
@@ -140,6 +141,23 @@ def test_two_processes_share_the_work_and_keep_the_order():
     pids = [pid for _, pid in results]
     assert pids[0] != os.getpid() and pids[-1] == os.getpid()
     assert sum(a != b for a, b in zip(pids, pids[1:])) == 1
+
+
+def test_the_chunks_of_the_child_are_read_as_they_are_written(tmp_path):
+    """This process reads the child's chunks between its own, up to what the child said is
+    whole; its reads leave the offset of the file (shared with the child) where it was."""
+    with open(tmp_path / "spool", "w+b") as spool:
+        read = parallel._Reader(spool.fileno())
+        pickle.dump((0, ["a", "b"]), spool)
+        spool.flush()
+        whole = spool.tell()
+        spool.write(pickle.dumps((2, ["c"]))[:5])  # a chunk being written
+        spool.flush()
+        assert list(read.upto(whole)) == [(0, ["a", "b"])] and spool.tell() == whole + 5
+        assert list(read.upto(whole)) == []
+        spool.write(pickle.dumps((2, ["c"]))[5:])
+        spool.flush()
+        assert list(read.upto(spool.tell())) == [(2, ["c"])]
 
 
 def _dies_in_the_child(parent):
