@@ -223,7 +223,9 @@ def _too_deep(text: str) -> int:
     return 0
 
 
-_CLOSING_FENCE = re.compile(r"^---[ \t]*$", re.M)
+# The line break before the closing "---" line: a pattern that starts with a character lets
+# the regex engine jump to each line break ("^" with re.M would be tried at every character).
+_CLOSING_FENCE = re.compile(r"\n---[ \t]*$", re.M)
 
 
 def split_front_matter(text: str, path: str) -> tuple[str | None, str, int, list[Diagnostic]]:
@@ -238,16 +240,17 @@ def split_front_matter(text: str, path: str) -> tuple[str | None, str, int, list
             path, 1, "en-tête",
             "le fichier doit commencer par une ligne « --- », suivie de l’en-tête YAML "
             "puis d’une autre ligne « --- ».")]
-    closing = _CLOSING_FENCE.search(text, first_end + 1) if first_end >= 0 else None
+    closing = _CLOSING_FENCE.search(text, first_end) if first_end >= 0 else None
     if closing is None:
         return None, "", 1, [Diagnostic(
             path, 1, "en-tête",
             "l’en-tête YAML ouvert ligne 1 n’est jamais fermé : ajoutez une ligne « --- » "
             "après le dernier champ.")]
-    front = text[first_end + 1:closing.start()].removesuffix("\n")
+    fence = closing.start() + 1
+    front = text[first_end + 1:fence].removesuffix("\n")
     body_start = text.find("\n", closing.end())
     body = text[body_start + 1:] if body_start >= 0 else ""
-    return front, body, text.count("\n", 0, closing.start()) + 2, []
+    return front, body, text.count("\n", 0, fence) + 2, []
 
 
 def read_entry(file: Path | str, ctype: ContentType, path: str | None = None) -> tuple[RawEntry, list[Diagnostic]]:

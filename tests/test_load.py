@@ -9,6 +9,7 @@ import time
 import unicodedata
 
 import pytest
+from hypothesis import given, strategies as st
 from conftest import FIXTURES, REFERENTIELS, from_the_second_process
 
 from generator import load, parallel, pipeline
@@ -167,3 +168,18 @@ def test_two_processes_read_exactly_what_one_does(tmp_path, monkeypatch):
     assert from_child and sum(from_child) <= 54
     assert two.entries == one.entries and two.diagnostics == one.diagnostics
     assert all(a.type is b.type for a, b in zip(one.entries, two.entries))  # the types themselves
+
+
+@given(st.lists(st.sampled_from(["---", "--- ", "---\t", "titre: x", "", "---x", " ---", "----", "texte"]),
+                max_size=8))
+def test_the_header_ends_at_the_first_fence_line(lines):
+    """The header runs from the first line (a fence) to the next line that is "---" and
+    spaces only; the body starts on the line after it."""
+    text = "\n".join(["---", *lines, ""])
+    front, body, body_line, problems = load.split_front_matter(text, "f.md")
+    closing = next((i for i, line in enumerate(lines) if line.rstrip(" \t") == "---"), None)
+    if closing is None:
+        assert front is None and problems
+    else:
+        assert not problems and front == "\n".join(lines[:closing]) and body_line == closing + 3
+        assert body == "".join(line + "\n" for line in lines[closing + 1:])
