@@ -245,9 +245,8 @@ class Renderer:
         related = Related(catalog)
         self.env.filters.update(
             link=self.link, keyword_links=self.keyword_links, snippet=self.snippet, snippets=self.snippets,
-            edit_link=edit_link,
-            external_link=external_link, see_also=related.see_also, same_sector=related.same_sector,
-            json_string=lambda v: Markup(_JSON.encode(str(v))), body=Markup,
+            edit_link=edit_link, external_link=external_link, see_also=related.see_also,
+            same_sector=related.same_sector, json_string=lambda v: Markup(_JSON.encode(str(v))), body=Markup,
             demote=lambda text, levels: Markup(demote_headings(text, levels)))
         # Fragments (SVG, form) are HTML, never Markdown: plain HTML escaping.
         self.html_env = jinja2.Environment(
@@ -319,7 +318,7 @@ class Renderer:
         fragments = len(self._page.fragments)
         text = cache[entry.src_uri] = Markup(self.env.get_template(name).render(entry=entry, **flags))
         if len(self._page.fragments) != fragments:  # the other pages reusing it would miss the fragment
-            raise jinja2.TemplateError(f"{name}: html() cannot be used in a snippet (rendered once, reused by other pages)")
+            raise jinja2.TemplateError(f"{name}: html() cannot be used in a snippet (rendered once, then reused)")
         return text
 
 

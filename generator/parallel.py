@@ -6,11 +6,11 @@ process from its end, until they meet: each does as much as its core allows (a m
 shared with other work is rarely fair to both), and each keeps to one end, where items of
 a kind are together (pages of one template share their cards, which each process renders
 once for itself). A chunk is a sixteenth of what is left (but at least MIN_CHUNK items), so
-the last ones are short and both finish together, however unequal the items. The child writes each
-chunk's results, pickled, to a temporary file (a pipe would hold the child up whenever this
-process, busy, does not read it), which this process reads between its own chunks, so that
-little is left to read once both are done. Elsewhere, or for a
-short list, everything runs here.
+that the last ones are short and both finish together, however unequal the items. The
+child writes each chunk's results, pickled, to a temporary file (a pipe would hold the child
+up whenever this process, busy, does not read it), which this process reads between its own
+chunks, so that little is left to read once both are done. Elsewhere, or for a short list,
+everything runs here.
 """
 
 from __future__ import annotations
