@@ -29,6 +29,10 @@ R = TypeVar("R")
 X = TypeVar("X")
 
 MIN_CHUNK = 16  # items
+# How long to wait for the child once nothing is left to take: it has one chunk at most to
+# finish, a sixteenth of the list (seconds at N = 100,000). Past this, it is stuck (a lock
+# copied locked at the fork…), and its part is done here.
+JOIN_TIMEOUT = 60  # seconds
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +67,16 @@ def shared(items: list[T], work: Callable[[list[T]], list[R]], minimum: int,
             child.terminate()
             raise
         finally:
-            child.join()
+            child.join(JOIN_TIMEOUT)
+            stuck = child.is_alive()
+            if stuck:
+                child.kill()
+                child.join()
         done.update(read.upto(written[2]))  # all of it, or the chunks before a failure
-        if child.exitcode != 0:
+        if stuck:
+            log.warning("Le second processus ne répondait plus après %s s : il a été arrêté, et ce processus "
+                        "refait sa part.", JOIN_TIMEOUT)
+        elif child.exitcode != 0:
             log.warning("Le second processus s’est arrêté (code %s) : ce processus refait sa part.", child.exitcode)
     results: list[R] = []
     for start, part in sorted(done.items()) + [(len(items), [])]:

@@ -15,6 +15,7 @@ import json
 import multiprocessing
 import os
 import threading
+import time
 from xml.etree import ElementTree
 
 import jinja2
@@ -173,6 +174,23 @@ def test_the_work_of_a_dead_child_is_done_here(caplog):
     results, _ = parallel.shared(list(range(500)), _dies_in_the_child(os.getpid()), 10)
     assert results == [(item, os.getpid()) for item in range(500)]
     assert "Le second processus s’est arrêté (code 3)" in caplog.text  # said, since the build is then slower
+
+
+def _hangs_in_the_child(parent):
+    def work(items):
+        if os.getpid() != parent:
+            time.sleep(3600)  # stuck: a lock copied locked at the fork, a network file system…
+        return _pids(items)
+    return work
+
+
+@pytest.mark.skipif(not parallel.can_fork(), reason="two processes only on a multi-core Linux machine")
+def test_a_stuck_child_is_stopped_and_its_work_done_here(monkeypatch, caplog):
+    monkeypatch.setattr(parallel, "JOIN_TIMEOUT", 1)
+    started = time.monotonic()
+    results, _ = parallel.shared(list(range(500)), _hangs_in_the_child(os.getpid()), 10)
+    assert results == [(item, os.getpid()) for item in range(500)] and time.monotonic() - started < 30
+    assert "Le second processus ne répondait plus après 1 s" in caplog.text
 
 
 def test_a_child_dead_with_the_counter_locked_does_not_block_this_process():
