@@ -238,7 +238,10 @@ def _keywords(practices: Iterable[Practice]) -> dict[str, Keyword]:
             key = _keyword_key(word)
             if not key or key in own:
                 continue
-            keyword = own[key] = found.setdefault(key, Keyword("", word))
+            keyword = found.get(key)
+            if keyword is None:  # (setdefault would make a Keyword for each of its uses)
+                keyword = found[key] = Keyword("", word)
+            own[key] = keyword
             spellings[key][word] += 1
             keyword.practices.append(practice)
         practice.keywords = tuple(own.values())
