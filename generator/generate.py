@@ -15,7 +15,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Callable, Iterable, MutableMapping
@@ -38,6 +38,9 @@ _ESCAPES = {**{c: "\\" + c for c in "\\`*_{}[]()#!"}, "&": "&amp;", "<": "&lt;",
             '"': "&quot;"}
 _SPECIAL = re.compile("[" + re.escape("".join(_ESCAPES)) + "]")
 _MD_BLOCK_START = re.compile(r"[-+]|\d+(?=\.)")
+# Markup(text), for a str: markupsafe's constructor first looks for an __html__ method, and
+# its missing attribute costs more than the rest (pages make several a page).
+_trusted: Callable[[str], Markup] = partial(str.__new__, Markup)
 # Compact JSON in UTF-8, by one encoder (json.dumps with options makes a new one at every call).
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
@@ -50,7 +53,7 @@ def _escaped(text: str) -> Markup:
     start = _MD_BLOCK_START.match(text)
     if start:  # "2016." → "2016\.", "- x" → "\- x"
         text = f"{start.group()}\\{text[start.end():]}" if text[0].isdigit() else "\\" + text
-    return Markup(text)
+    return _trusted(text)
 
 
 def relative_uri(base_dir: str, target: str) -> str:
@@ -80,7 +83,7 @@ def md_escape(value: Any) -> str:
 def external_link(url: str, text: str | None = None) -> Markup:
     """A link to a validated absolute URL (http, https or mailto), percent-encoded."""
     target = quote(url, safe=":/?#@!$&'*+,;=%~")
-    return Markup(f"[{md_escape(text or url)}]({target})")
+    return _trusted(f"[{md_escape(text or url)}]({target})")
 
 
 # Long lists are split into pages of this many items, so that no page grows with the
@@ -246,7 +249,7 @@ class Renderer:
         self.env.filters.update(
             link=self.link, keyword_links=self.keyword_links, snippet=self.snippet, snippets=self.snippets,
             edit_link=edit_link, external_link=external_link, see_also=related.see_also,
-            same_sector=related.same_sector, json_string=lambda v: Markup(_JSON.encode(str(v))), body=Markup,
+            same_sector=related.same_sector, json_string=lambda v: _trusted(_JSON.encode(str(v))), body=_trusted,
             demote=lambda text, levels: Markup(demote_headings(text, levels)))
         # Fragments (SVG, form) are HTML, never Markdown: plain HTML escaping.
         self.html_env = jinja2.Environment(
@@ -277,13 +280,13 @@ class Renderer:
         found = page.links.get(key)
         if found is None:
             label = _escaped(str(text if text is not None else _label(target)))
-            found = page.links[key] = Markup(f"[{label}]({page.up}{key[0]})")
+            found = page.links[key] = _trusted(f"[{label}]({page.up}{key[0]})")
         return found
 
     def keyword_links(self, keywords: Iterable[Keyword]) -> Markup:
         """``{{ practice.keywords | keyword_links }}``: the keywords a comma apart, each a link
         to its page if it has one (a loop with ``loop.last`` cost a seventh of a practice page)."""
-        return Markup(", ".join([self.link(None, k, k.nom) if k.has_page else _escaped(k.nom) for k in keywords]))
+        return _trusted(", ".join([self.link(None, k, k.nom) if k.has_page else _escaped(k.nom) for k in keywords]))
 
     def html(self, template_name: str, name: str, **values: Any) -> Markup:
         """Render an HTML template as a fragment of this page; return its placeholder."""
@@ -306,7 +309,7 @@ class Renderer:
         """``{{ practices | snippets("carte-pratique.md.j2") }}``: the snippets of several
         entries, a line apart (a list of cards)."""
         cache = self._snippet_cache(name, flags)
-        return Markup("\n".join([cache.get(entry.src_uri) or self._render_snippet(cache, entry, name, flags)
+        return _trusted("\n".join([cache.get(entry.src_uri) or self._render_snippet(cache, entry, name, flags)
                                  for entry in entries]))
 
     def _snippet_cache(self, name: str, flags: dict[str, Any]) -> dict[str, Markup]:
@@ -316,7 +319,7 @@ class Renderer:
     def _render_snippet(self, cache: dict[str, Markup], entry: Campus | Practice, name: str,
                         flags: dict[str, Any]) -> Markup:
         fragments = len(self._page.fragments)
-        text = cache[entry.src_uri] = Markup(self.env.get_template(name).render(entry=entry, **flags))
+        text = cache[entry.src_uri] = _trusted(self.env.get_template(name).render(entry=entry, **flags))
         if len(self._page.fragments) != fragments:  # the other pages reusing it would miss the fragment
             raise jinja2.TemplateError(f"{name}: html() cannot be used in a snippet (rendered once, then reused)")
         return text
