@@ -56,23 +56,16 @@ def _escaped(text: str) -> Markup:
     return _trusted(text)
 
 
+@lru_cache(maxsize=4096)
 def relative_uri(base_dir: str, target: str) -> str:
-    """Path from a page's folder to another source file ("campus" → "secteurs/x.md":
-    "../secteurs/x.md"); URIs are POSIX and relative to the docs folder."""
-    folder, _, name = target.rpartition("/")
-    return _relative_folder(base_dir, folder) + name
-
-
-@lru_cache(maxsize=4096)  # pairs of folders: few, whatever the number of pages
-def _relative_folder(base_dir: str, folder: str) -> str:
-    """``relative_uri`` of a folder, with its final "/" ("" for the same folder)."""
+    """Path from a page's folder to another file ("campus" → "secteurs/x/": "../secteurs/x/");
+    URIs are POSIX and relative to the site root (used for the links of HTML fragments)."""
     base = base_dir.split("/") if base_dir else []
-    parts = folder.split("/") if folder else []
+    parts = target.split("/")
     common = 0
-    while common < min(len(base), len(parts)) and base[common] == parts[common]:
+    while common < min(len(base), len(parts) - 1) and base[common] == parts[common]:
         common += 1
-    path = "/".join([".."] * (len(base) - common) + parts[common:])
-    return path + "/" if path else ""
+    return "/".join([".."] * (len(base) - common) + parts[common:])
 
 
 def md_escape(value: Any) -> str:
@@ -250,7 +243,7 @@ class Renderer:
             link=self.link, keyword_links=self.keyword_links, snippet=self.snippet, snippets=self.snippets,
             edit_link=edit_link, external_link=external_link, see_also=related.see_also,
             same_sector=related.same_sector, json_string=lambda v: _trusted(_JSON.encode(str(v))), body=_trusted,
-            demote=lambda text, levels: Markup(demote_headings(text, levels)))
+            demote=lambda text, levels: _trusted(demote_headings(text, levels)))
         # Fragments (SVG, form) are HTML, never Markdown: plain HTML escaping.
         self.html_env = jinja2.Environment(
             loader=self.env.loader, undefined=jinja2.StrictUndefined, auto_reload=False, autoescape=True,
