@@ -16,10 +16,12 @@ import multiprocessing
 import os
 import threading
 import time
+from types import SimpleNamespace
 from xml.etree import ElementTree
 
 import jinja2
 import pytest
+from markupsafe import Markup
 from hypothesis import given, strategies as st
 from conftest import CATALOGUE, REFERENTIELS, ROOT, from_the_second_process
 
@@ -308,6 +310,37 @@ def test_macro_output_is_printed_as_it_is():
 ])
 def test_the_macro_check_finds_what_it_must(wrong):
     assert macro_output_problems(wrong), wrong
+
+
+# Outputs in a macro, a loop, a {% set %} block, a {% filter %} block; attributes, a Python keyword
+# as an attribute name, keys, filters reading attributes.
+_CODEGEN_SAMPLE = """{% macro item(e, n) %}- {{ e.titre }} ({{ n }}) {{ e.lien }}
+{% endmacro %}
+{% set bloc %}{{ p.titre }} | {{ p.if }}{% endset %}
+{% for e in liste %}{{ item(e, loop.index) | safe }}{% endfor %}
+{{ bloc }} {{ p.nombre + 1 }} {{ p.vide or "rien" }}
+{% filter upper %}{{ p.titre }}{% endfilter %}
+{{ d["clé"] }} {{ liste | map(attribute="titre") | join(", ") }}
+"""
+
+
+def test_page_templates_compile_to_the_same_pages_with_fewer_calls():
+    """generate._CodeGenerator prints trusted values (Markup) as they are and reads attributes
+    as Python does: the same text as Jinja's own code, without its calls."""
+    options = dict(finalize=generate_module._finalize, undefined=jinja2.StrictUndefined, autoescape=False,
+                   trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    ours, jinjas = generate_module._Environment(**options), jinja2.Environment(**options)
+    values = dict(p=SimpleNamespace(titre="a <b> [c] | d", nombre=41, vide="", **{"if": "si"}),
+                  liste=[SimpleNamespace(titre="x*y", lien=Markup("[x](x.md)")),
+                         SimpleNamespace(titre="2016. z", lien=Markup("[z](z.md)"))],
+                  d={"clé": "<v>"})
+    page = ours.from_string(_CODEGEN_SAMPLE).render(**values)
+    assert page == jinjas.from_string(_CODEGEN_SAMPLE).render(**values)
+    assert "- x\\*y (1) [x](x.md)\n- 2016\\. z (2) [z](z.md)\n" in page  # escaped, trusted as it is
+    code = ours.compile("{{ p.titre }} {{ p.lien }}", raw=True)
+    assert "environment.getattr(" not in code and "str(environment.finalize(" not in code
+    with pytest.raises(jinja2.UndefinedError):  # a name the page was not given still stops the build
+        ours.from_string("{{ q.titre }}").render()
 
 
 def test_values_are_escaped_in_pages(tree):
