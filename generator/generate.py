@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache, partial
+from operator import attrgetter
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Callable, Iterable, MutableMapping
@@ -429,9 +430,12 @@ def _cell(value: Any) -> str:
 
 
 def _getter(name: str, part: str | None = None) -> Callable[[Any], Any]:
+    if not part:
+        return attrgetter(name)  # C: no Python call per cell
+
     def get(entry: Any) -> Any:
         value = getattr(entry, name)
-        return getattr(value, part) if value is not None and part else value
+        return getattr(value, part) if value is not None else None
     return get
 
 
@@ -469,8 +473,11 @@ def _csv(ctype: ContentType, entries: Iterable[Any]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
     columns = csv_columns(ctype)
     writer.writerow([c.name for c in columns])
-    values = [c.value for c in columns]
-    writer.writerows([_cell(value(entry)) for value in values] for entry in entries)
+    entries = list(entries)
+    # Column by column, and the common cells (text, empty: the writer leaves None empty)
+    # without a call.
+    writer.writerows(zip(*[[v if v is None or (v.__class__ is str and not v.startswith(_FORMULA_START)) else _cell(v)
+                            for v in map(c.value, entries)] for c in columns]))
     return out.getvalue()
 
 
