@@ -168,10 +168,18 @@ class _CodeGenerator(CodeGenerator):
     pinned, and a test compares this code's pages with those of Jinja's own.
     """
 
+    def _plain(self, frame: Frame) -> bool:
+        """Our way for a page's values; Jinja's inside an {% autoescape %} block, or without finalize."""
+        return self.environment.finalize is not None and not frame.eval_ctx.volatile and not frame.eval_ctx.autoescape
+
     def _output_child_pre(self, node: jinja2.nodes.Expr, frame: Frame, finalize: Any) -> None:
+        if not self._plain(frame):
+            return super()._output_child_pre(node, frame, finalize)
         self.write("(_v if (_v := ")
 
     def _output_child_post(self, node: jinja2.nodes.Expr, frame: Frame, finalize: Any) -> None:
+        if not self._plain(frame):
+            return super()._output_child_post(node, frame, finalize)
         self.write(").__class__ is Markup else environment.finalize(_v))")
 
     @optimizeconst

@@ -312,8 +312,8 @@ def test_the_macro_check_finds_what_it_must(wrong):
     assert macro_output_problems(wrong), wrong
 
 
-# Outputs in a macro, a loop, a {% set %} block, a {% filter %} block; attributes, a Python keyword
-# as an attribute name, keys, filters reading attributes.
+# Outputs in a macro, a loop, a {% set %} block, a {% filter %} block, an {% autoescape %} block;
+# attributes, a Python keyword as an attribute name, keys, filters reading attributes.
 _CODEGEN_SAMPLE = """{% macro item(e, n) %}- {{ e.titre }} ({{ n }}) {{ e.lien }}
 {% endmacro %}
 {% set bloc %}{{ p.titre }} | {{ p.if }}{% endset %}
@@ -321,6 +321,7 @@ _CODEGEN_SAMPLE = """{% macro item(e, n) %}- {{ e.titre }} ({{ n }}) {{ e.lien }
 {{ bloc }} {{ p.nombre + 1 }} {{ p.vide or "rien" }}
 {% filter upper %}{{ p.titre }}{% endfilter %}
 {{ d["clé"] }} {{ liste | map(attribute="titre") | join(", ") }}
+{% autoescape true %}{{ p.titre }} {{ liste[0].lien }}{% endautoescape %}
 """
 
 
@@ -341,6 +342,9 @@ def test_page_templates_compile_to_the_same_pages_with_fewer_calls():
     assert "environment.getattr(" not in code and "str(environment.finalize(" not in code
     with pytest.raises(jinja2.UndefinedError):  # a name the page was not given still stops the build
         ours.from_string("{{ q.titre }}").render()
+    plain = dict(options, finalize=None)  # without finalize, Jinja's way
+    assert generate_module._Environment(**plain).from_string(_CODEGEN_SAMPLE).render(**values) == \
+        jinja2.Environment(**plain).from_string(_CODEGEN_SAMPLE).render(**values)
 
 
 def test_values_are_escaped_in_pages(tree):
