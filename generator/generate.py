@@ -336,19 +336,15 @@ class Renderer:
         """``{{ entry | snippet("encart-campus.md.j2") }}``: a piece of page about one entry (a
         card, the campus box), rendered by that template with ``entry`` and ``flags``. It is
         the same from every page as deep, so rendered once per depth and reused."""
-        cache = self._snippet_cache(name, flags)
-        return cache.get(entry.src_uri) or self._render_snippet(cache, entry, name, flags)
+        return self.snippets((entry,), name, **flags)
 
     def snippets(self, entries: Iterable[Campus | Practice], name: str, **flags: Any) -> Markup:
         """``{{ practices | snippets("carte-pratique.md.j2") }}``: the snippets of several
         entries, a line apart (a list of cards)."""
-        cache = self._snippet_cache(name, flags)
+        # The snippets of this template, with these flags, for pages as deep as this one (by entry).
+        cache = self._snippets.setdefault((name, self._page.up, *flags.items()), {})
         return _trusted("\n".join([cache.get(entry.src_uri) or self._render_snippet(cache, entry, name, flags)
                                  for entry in entries]))
-
-    def _snippet_cache(self, name: str, flags: dict[str, Any]) -> dict[str, Markup]:
-        """The snippets of one template, with these flags, for pages as deep as this one (by entry)."""
-        return self._snippets.setdefault((name, self._page.up, *flags.items()), {})
 
     def _render_snippet(self, cache: dict[str, Markup], entry: Campus | Practice, name: str,
                         flags: dict[str, Any]) -> Markup:
@@ -482,11 +478,13 @@ def _csv(ctype: ContentType, entries: Iterable[Any]) -> str:
     columns = csv_columns(ctype)
     writer.writerow([c.name for c in columns])
     entries = list(entries)
-    # Column by column, and the common cells (text, empty: the writer leaves None empty)
-    # without a call.
-    writer.writerows(zip(*[[v if v is None or (v.__class__ is str and not v.startswith(_FORMULA_START)) else _cell(v)
-                            for v in map(c.value, entries)] for c in columns]))
+    writer.writerows(zip(*[_cells(map(c.value, entries)) for c in columns]))  # column by column
     return out.getvalue()
+
+
+def _cells(values: Iterable[Any]) -> list[Any]:
+    """A column's cells: the common ones (text, empty: the writer leaves None empty) without a call."""
+    return [v if v is None or (v.__class__ is str and not v.startswith(_FORMULA_START)) else _cell(v) for v in values]
 
 
 def explorer_index(catalog: Catalog) -> str:

@@ -54,8 +54,9 @@ def current_year() -> int:
 
 # Line breaks and runs of ordinary white space; not the non-breaking spaces of French
 # typography (« », before : ; ! ?), which are part of the text.
-_SPACE_RUN = re.compile(r"[ \t\r\n\f\v\x85\u2028\u2029]+")
-_UNFOLDED = re.compile(r"  |[\t\r\n\f\v\x85\u2028\u2029]")  # what fold_space changes, but the ends
+_BREAKS = r"\t\r\n\f\v\x85\u2028\u2029"  # white space other than the ordinary space
+_SPACE_RUN = re.compile(f"[ {_BREAKS}]+")
+_UNFOLDED = re.compile(f"  |[{_BREAKS}]")  # what fold_space changes, but the ends
 
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
