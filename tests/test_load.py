@@ -9,6 +9,7 @@ import time
 import unicodedata
 
 import pytest
+import yaml
 from hypothesis import given, strategies as st
 from conftest import FIXTURES, REFERENTIELS, from_the_second_process
 
@@ -108,6 +109,43 @@ def test_bom_crlf_and_decomposed_accents_are_normalised(tree):
 def test_libyaml_c_loader_is_used():
     # The pinned PyYAML wheels ship libyaml; the pure-Python fallback is 5-10 times slower.
     assert load.SafeLoader.__name__ == "CSafeLoader"
+
+
+# Front matter lines of every YAML type a contributor might write, plain texts or not.
+YAML_LINES = ["titre: Un titre", 'titre: "Entre guillemets : oui"', "titre: 'simple'", "annee: 2019", "annee: 0x1F",
+              "annee: 1_000", "duree: 1:30", "excellence: true", "excellence: oui", "excellence: yes", "vide:",
+              "rien: null", "date: 2024-03-01", "heure: 2024-03-01T12:00:00Z", "taux: 1.5e3", "infini: .inf",
+              "mots_cles: [a, b, 3]", "mots_cles:\n  - un\n  - 2\n  - false", "ville: !!str 2024",
+              "n: !!int '7'", "carte: {colonne: 1, ligne: 2}", "objet:\n  cle: valeur\n  2: deux",
+              "liste_vide: []", "table_vide: {}", "imbrique: [[1, a], {b: [c]}]", "titre: Un autre titre",
+              "? [cle, complexe]\n: valeur", "1: un nombre pour clé", "true: une clé booléenne", "~: nulle",
+              "fusion: {<<: {a: 1}, b: 2}", "multiligne: |\n  ligne un\n  ligne deux", "plie: >\n  un\n  deux",
+              "binaire: !!binary aGVsbG8=", "ensemble: !!set {a, b}", "paires: !!omap [{a: 1}, {b: 2}]"]
+
+
+def read_by_pyyaml(text):
+    try:
+        return yaml.load(text, Loader=load.SafeLoader)
+    except yaml.YAMLError:
+        return "refusé"
+
+
+def read_by_us(text):
+    value, problems = load.parse_yaml(text, "f.md", 2)
+    return "refusé" if problems else value
+
+
+@pytest.mark.parametrize("line", YAML_LINES)
+def test_front_matter_values_are_those_of_pyyaml(line):
+    # parse_yaml reads plain texts from libyaml's nodes itself and leaves the rest to PyYAML:
+    # same values, of the same types (repr tells 1 from True and 1.0), or refused alike.
+    assert repr(read_by_us(line)) == repr(read_by_pyyaml(line))
+
+
+@given(st.lists(st.sampled_from(YAML_LINES), max_size=12))
+def test_whole_front_matters_are_read_as_pyyaml_reads_them(lines):
+    text = "\n".join(lines)  # keys given twice included: the last value wins, as with PyYAML
+    assert repr(read_by_us(text)) == repr(read_by_pyyaml(text))
 
 
 def git(folder, *args, date="2024-03-01T12:00:00+00:00"):
