@@ -187,6 +187,8 @@ class _EntryChecker:
         if not self.entry.body.strip():
             self.error("texte", f"{self.entry.type.body_missing} après l’en-tête (le texte Markdown est obligatoire).",
                        line=self.entry.body_line)
+        if TODO_MARKER not in self.entry.body:  # most bodies: not split into lines for nothing
+            return
         for number, line in enumerate(self.entry.body.split("\n"), start=self.entry.body_line):
             if TODO_MARKER in line:
                 self.out.append(Diagnostic(self.entry.path, number, "texte",
