@@ -111,7 +111,8 @@ def test_libyaml_c_loader_is_used():
     assert load.SafeLoader.__name__ == "CSafeLoader"
 
 
-# Front matter lines of every YAML type a contributor might write, plain texts or not.
+# Front matter lines of every YAML type a contributor might write, plain texts or not, and
+# deeply nested values.
 YAML_LINES = ["titre: Un titre", 'titre: "Entre guillemets : oui"', "titre: 'simple'", "annee: 2019", "annee: 0x1F",
               "annee: 1_000", "duree: 1:30", "excellence: true", "excellence: oui", "excellence: yes", "vide:",
               "rien: null", "date: 2024-03-01", "heure: 2024-03-01T12:00:00Z", "taux: 1.5e3", "infini: .inf",
@@ -120,7 +121,9 @@ YAML_LINES = ["titre: Un titre", 'titre: "Entre guillemets : oui"', "titre: 'sim
               "liste_vide: []", "table_vide: {}", "imbrique: [[1, a], {b: [c]}]", "titre: Un autre titre",
               "? [cle, complexe]\n: valeur", "1: un nombre pour clé", "true: une clé booléenne", "~: nulle",
               "fusion: {<<: {a: 1}, b: 2}", "multiligne: |\n  ligne un\n  ligne deux", "plie: >\n  un\n  deux",
-              "binaire: !!binary aGVsbG8=", "ensemble: !!set {a, b}", "paires: !!omap [{a: 1}, {b: 2}]"]
+              "binaire: !!binary aGVsbG8=", "ensemble: !!set {a, b}", "paires: !!omap [{a: 1}, {b: 2}]",
+              "profond:\n" + "".join(" " * i + "a:\n" for i in range(1, 400)) + " " * 400 + "x",
+              "suite:\n  " + "- " * 600 + "x"]  # too deep for a reader recursing twice a level (limit: 1,000 calls)
 
 
 def read_by_pyyaml(text):
