@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from datetime import datetime, timezone
 from pathlib import Path
 
 import yaml
@@ -202,6 +203,7 @@ def measure(n: int, repetitions: int, scratch: Path) -> dict:
         "reference_search_kb_gz": gz_size(reference / "search" / "search_index.json") / 1000,
         "explorer_kb_gz": explorer_bytes(site)[0] / 1000,
         "explorer_cold_kb_gz": explorer_bytes(site)[1] / 1000,
+        "runs": runs,  # each run's values, in order: (c) and (d) of a run ran back to back
     }
     shutil.rmtree(docs)
     return result
@@ -273,12 +275,26 @@ def table(results: list[dict], reload_s: float | None) -> str:
     return "\n".join(lines)
 
 
+def commit() -> str | None:
+    """The code measured: the commit, marked « +modifié » when the working tree differs from it."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None  # not a git checkout
+    return head + (" +modifié" if dirty else "")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="Mesures de performance du catalogue")
     parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "100,1000,10000"))
     parser.add_argument("--repetitions", type=int, default=int(os.environ.get("BENCH_REPETITIONS", "3")))
     parser.add_argument("--json", type=Path, default=ROOT / "build" / "bench.json")
     args = parser.parse_args()
+    code, started = commit(), datetime.now(timezone.utc).isoformat(timespec="seconds")
+    print(f"Code mesuré : {code or 'hors dépôt git'} ({started})", flush=True)
     with tempfile.TemporaryDirectory(prefix="cmq-bench-") as scratch:
         results = []
         for n in (int(x) for x in args.sizes.split(",")):
@@ -288,8 +304,8 @@ def main() -> int:
     print()
     print(table(results, reload_s))
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"machine": {"cpus": os.cpu_count()}, "results": results,
-                                     "serve_reload_s": reload_s}, indent=1), encoding="utf-8")
+    args.json.write_text(json.dumps({"machine": {"cpus": os.cpu_count()}, "commit": code, "started": started,
+                                     "results": results, "serve_reload_s": reload_s}, indent=1), encoding="utf-8")
     print(f"\nRésultats : {args.json}")
     return 0
 
