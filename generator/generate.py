@@ -16,7 +16,7 @@ import keyword
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import cache, lru_cache, partial
+from functools import lru_cache, partial
 from operator import attrgetter
 from pathlib import Path
 from types import SimpleNamespace
@@ -292,7 +292,7 @@ class Renderer:
         self.html_env.globals.update(catalog=catalog)
         # Each template by name, looked up in a plain dict: Jinja's own lookup (a lock, an LRU
         # cache keyed by loader and name) costs 1.6 µs, for 30,000 pages and cards at N = 10,000.
-        self._template = cache(self.env.get_template)
+        self._template = lru_cache(maxsize=None)(self.env.get_template)
         self._snippets: dict[tuple[Any, ...], dict[str, Markup]] = {}
         self._links: dict[str, dict[tuple[str, Any], Markup]] = {}
         self._page = _Page("", "", {})
@@ -382,13 +382,14 @@ def records(ctype: ContentType, entries: Iterable[Campus | Practice]) -> Iterato
     read = attrgetter(*keys)  # all the values of an entry in one C call
     references = [f.name for f in ctype.fields if f.kind in (Kind.VOCAB, Kind.CAMPUS_REF)]
     made: dict[int, dict[str, Any]] = {}  # one object per term or campus (by identity), encoded alike
+    campuses = ctype is CAMPUS
     for entry in entries:
         record = dict(zip(keys, read(entry)))  # tuples are encoded as JSON arrays, like lists
         for name in references:
             value = record[name]
             if value is not None:
                 record[name] = made.get(id(value)) or made.setdefault(id(value), _reference_json(value))
-        if isinstance(entry, Campus):
+        if campuses:
             record["bonnes_pratiques"] = [p.id for p in entry.practices]
         else:
             record["date_ajout"] = _added(entry)
