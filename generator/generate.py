@@ -493,25 +493,23 @@ def _cells(values: Iterable[Any]) -> list[Any]:
 def explorer_index(catalog: Catalog) -> str:
     """The explorer's data, small whatever N: vocabularies once, entries as arrays of
     indexes into them (see assets/javascripts/explorateur.js for the reading side)."""
-    index = {vocab: {t.id: i for i, t in enumerate(catalog.terms(vocab))} for vocab in VOCABULARIES}
-    position = {c.id: i for i, c in enumerate(catalog.campuses.values())}
+    # The index of each term (in its vocabulary) and of each campus, by identity: the model has
+    # one object per term and per campus. None (no term, no campus) is -1.
+    at = {id(t): i for vocab in VOCABULARIES for i, t in enumerate(catalog.terms(vocab))}
+    at.update({id(c): i for i, c in enumerate(catalog.campuses.values())})
+    at[id(None)] = -1
     keywords = {slug: i for i, slug in enumerate(catalog.keywords)}
-
-    def at(vocab: str, term: Term | None) -> int:
-        return index[vocab][term.id] if term else -1
-
     data = {
         "v": 1,
         **{vocab: [[t.id, t.nom] for t in catalog.terms(vocab)] for vocab in VOCABULARIES},
         "mots_cles": [k.nom for k in catalog.keywords.values()],
         # [id, nom, secteur, région, académie, ville, excellence (1, 0, -1: non précisé)]
-        "campus": [[c.id, c.nom, at("secteurs", c.secteur), at("regions", c.region), at("academies", c.academie),
-                    c.ville or "", -1 if c.excellence is None else int(c.excellence)]
+        "campus": [[c.id, c.nom, at[id(c.secteur)], at[id(c.region)], at[id(c.academie)], c.ville or "",
+                    -1 if c.excellence is None else int(c.excellence)]
                    for c in catalog.campuses.values()],
         # [id, titre, domaine, campus (index, -1), secteur, région, académie, mots-clés (indexes)]
-        "pratiques": [[p.id, p.titre, at("domaines", p.domaine), position[p.campus.id] if p.campus else -1,
-                       at("secteurs", p.secteur), at("regions", p.region), at("academies", p.academie),
-                       [keywords[k.slug] for k in p.keywords]]
+        "pratiques": [[p.id, p.titre, at[id(p.domaine)], at[id(p.campus)], at[id(p.secteur)], at[id(p.region)],
+                       at[id(p.academie)], [keywords[k.slug] for k in p.keywords]]
                       for p in catalog.practices.values()],
     }
     return _JSON.encode(data) + "\n"
