@@ -141,7 +141,7 @@ def build_vocabularies(raw: dict[str, RawVocabulary]) -> tuple[Vocabularies, lis
                 raw["academies"].path, line, "region",
                 f"l’académie « {term.id} » indique une région inconnue « {term.region} »"
                 f"{did_you_mean(str(term.region), terms['regions'])}"))
-    return Vocabularies(terms, aliases), diagnostics
+    return Vocabularies(terms, aliases, {name: raw[name].path for name in VOCABULARIES}), diagnostics
 
 
 # --------------------------------------------------------------------------- fields
@@ -235,7 +235,7 @@ class _EntryChecker:
             current = aliases[value]
             self.warn(f.name, f"« {value} » est un ancien nom ; utilisez l’identifiant actuel « {current} ».")
             return current
-        self.error(f.name, f"« {value} » est inconnu dans content/referentiels/{f.vocab}.yml"
+        self.error(f.name, f"« {value} » est inconnu dans {self.vocab.paths[f.vocab]}"
                            f"{did_you_mean(value, list(terms) + list(aliases)) or '.'}")
         return None
 

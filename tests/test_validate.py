@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import pytest
 
@@ -172,6 +173,15 @@ def test_practice_of_an_invalid_campus_reports_only_the_campus(tree):
     tree.practice("p1", secteur="numerique-telecommunications")
     assert messages(tree) == [
         "content/campuses/c1.md:3: secteur: « zzz » est inconnu dans content/referentiels/secteurs.yml."]
+
+
+def test_an_unknown_term_names_the_vocabulary_file_actually_read(tree, monkeypatch):
+    """With content elsewhere (``check --content``), the message names that folder's vocabulary."""
+    tree.campus("c1", secteur="zzz")
+    monkeypatch.chdir(tree.root.parent.parent)
+    folder = f"{tree.root.parent.name}/content"
+    assert [d.format() for d in pipeline.run(tree.root.relative_to(Path.cwd())).diagnostics] == [
+        f"{folder}/campuses/c1.md:3: secteur: « zzz » est inconnu dans {folder}/referentiels/secteurs.yml."]
 
 
 def test_empty_body(tree):
