@@ -143,7 +143,7 @@ def test_explorer_without_javascript_shows_the_whole_grouped_list(browser, real_
 
 def test_clicking_a_region_on_the_map_opens_its_page(page, real_url):
     page.goto(real_url + "carte/")
-    tile = page.get_by_role("link", name=re.compile(r"^Bretagne\s:\s\d+ campus"))
+    tile = page.get_by_role("link", name=re.compile(r"^BRE, \d+ campus\s:\sBretagne, "))
     tile.click()
     page.wait_for_url("**/regions/bretagne/")
     assert "Bretagne" in page.locator("h1").inner_text()
@@ -181,7 +181,10 @@ def test_axe_finds_no_serious_violation(page, real_url, path):
     if path == "explorer/":
         page.locator(".cmq-bilan").get_by_text("correspondent").wait_for()
     page.add_script_tag(path=str(AXE))
-    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    # Experimental rules included: label-content-name-mismatch checks that a link's name read out
+    # holds what it shows (WCAG 2.5.3), which the map tiles once did not.
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations'], "
+                           "rules: {'label-content-name-mismatch': {enabled: true}}})")
     serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]]) for v in result["violations"]
                if v["impact"] in ("serious", "critical")]
     assert serious == []
@@ -195,3 +198,53 @@ def test_focus_is_visible_on_links(page, real_url):
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     box = page.evaluate("getComputedStyle(document.activeElement).boxShadow")
     assert outline != "none" or box != "none"
+
+
+# Contrast ratio (WCAG) of two computed CSS colours "rgb(r, g, b)", in the page.
+_CONTRAST = """([fg, bg]) => {
+  const lum = (c) => { const [r, g, b] = c.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number).map((v) => {
+    v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}"""
+
+
+def test_hovered_links_and_buttons_keep_their_contrast(page, real_url):
+    """The theme's accent colour, shown on hover and focus, was 4.3:1 on white (WCAG 1.4.3: 4.5)."""
+    page.goto(real_url)
+    link = page.locator("article a[href]:not(.md-button):not(.cmq-carte__tuile):not(.headerlink)").first
+    link.hover()
+    assert page.evaluate(_CONTRAST, [link.evaluate("a => getComputedStyle(a).color"), "rgb(255, 255, 255)"]) >= 4.5
+    button = page.locator("article a.md-button:not(.md-button--primary)").first
+    button.hover()
+    page.wait_for_timeout(400)  # the theme's colour transition
+    colours = button.evaluate("b => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]")
+    assert page.evaluate(_CONTRAST, colours) >= 4.5, colours
+
+
+def test_map_tiles_are_not_underlined(page, real_url):
+    page.goto(real_url + "carte/")
+    tiles = page.locator("a.cmq-carte__tuile")
+    assert tiles.count() == 18
+    assert set(tiles.evaluate_all("links => links.map(a => getComputedStyle(a).textDecorationLine)")) == {"none"}
+    other = page.locator("article a[href]:not(.cmq-carte__tuile):not(.headerlink):not(.md-button)").first
+    assert other.evaluate("a => getComputedStyle(a).textDecorationLine") == "underline"  # other links still are
+
+
+@pytest.mark.parametrize("width, height", [(1280, 800), (375, 740)])
+def test_every_tab_stop_is_in_sight(browser, real_url, width, height):
+    """Tabbing never lands on something out of sight: the results of the closed search box,
+    or the links of the closed navigation drawer of a small screen."""
+    with watched_page(browser, viewport={"width": width, "height": height}) as page:
+        page.goto(real_url + "bonnes-pratiques/")
+        hidden = []
+        for _ in range(30):
+            page.keyboard.press("Tab")
+            box = page.evaluate("""() => { const e = document.activeElement, r = e.getBoundingClientRect();
+                return [e.tagName + '.' + e.className + ' ' + (e.textContent || '').trim().slice(0, 30),
+                        r.width, r.height, r.right, r.left, innerWidth]; }""")
+            name, w, h, right, left, view = box
+            if w == 0 or h == 0 or right <= 0 or left >= view:
+                hidden.append(name)
+        assert hidden == []
