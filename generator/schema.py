@@ -67,12 +67,12 @@ TITLE_MAX = 160
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 # Vocabularies, in the order they are shown; each is content/referentiels/<name>.yml.
 VOCABULARIES = ("domaines", "secteurs", "regions", "academies")
-# (singular, plural, « every value » as a filter of the explorer)
+# (singular, plural, « every value » as a filter of the explorer, « no value » in a table)
 VOCAB_LABELS = {
-    "domaines": ("domaine", "Domaines du Livret", "Tous les domaines"),
-    "secteurs": ("secteur", "Secteurs", "Tous les secteurs"),
-    "regions": ("région", "Régions", "Toutes les régions"),
-    "academies": ("académie", "Académies", "Toutes les académies"),
+    "domaines": ("domaine", "Domaines du Livret", "Tous les domaines", "Domaine non précisé"),
+    "secteurs": ("secteur", "Secteurs", "Tous les secteurs", "Secteur non précisé"),
+    "regions": ("région", "Régions", "Toutes les régions", "Région non précisée"),
+    "academies": ("académie", "Académies", "Toutes les académies", "Académie non précisée"),
 }
 
 CAMPUS = ContentType(
