@@ -50,7 +50,10 @@ _WORD = re.compile(r"[^\W_]+")
 _TAG = re.compile(r"<[^>]*>")
 _DIV = re.compile(r"<(/?)div\b[^>]*>")
 _IGNORED = re.compile(r"<div\b[^>]*\bdata-recherche-ignore\b[^>]*>")
-_PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.S)
+_PARAGRAPH = re.compile(r"<(p|li)\b[^>]*>(.*?)</\1>", re.S)  # paragraphs and list items, in page order
+# Tags that part words (a line, an item, a cell); any other tag is inline, and leaves its text
+# joined to what follows (« <a>Secteurs</a>. » is « Secteurs. »).
+_BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|dl|dt|dd|div|br|hr|h[1-6]|table|thead|tbody|tr|td|th|blockquote|pre)\b[^>]*>")
 _ONLY_A_LINK = re.compile(r"\s*<a\b[^>]*>[^<]*</a>\s*")
 _SPACES = re.compile(r"\s+")
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
@@ -76,13 +79,13 @@ def without_ignored(html: str) -> str:
 
 
 def text_of(html: str) -> str:
-    return _SPACES.sub(" ", unescape(_TAG.sub(" ", html))).strip()
+    return _SPACES.sub(" ", unescape(_TAG.sub("", _BLOCK_TAG.sub(" ", html)))).strip()
 
 
 def excerpt_of(html: str) -> str:
-    """The start of the page's prose: its paragraphs, without those that are just a link."""
+    """The start of the page's prose: its paragraphs and list items, without those that are just a link."""
     parts, size = [], 0
-    for paragraph in _PARAGRAPH.findall(html):
+    for _, paragraph in _PARAGRAPH.findall(html):
         if _ONLY_A_LINK.fullmatch(paragraph):
             continue
         text = text_of(paragraph)

@@ -44,6 +44,14 @@ def test_excerpt_skips_paragraphs_that_are_only_a_link_and_stops_at_a_word():
     assert text.endswith(" …") and len(text) <= search.EXCERPT_CHARS + 2
 
 
+def test_excerpt_keeps_punctuation_after_a_link_and_reads_list_items():
+    html = ('<p>Le réseau lui consacre trois fiches :</p><ul>\n<li><a href="a/">Une fiche</a> — '
+            '<em>atelier</em></li>\n<li>Deux<ul><li>imbriqué</li></ul></li>\n</ul>'
+            '<p>Voir aussi : <a href="s/">Secteurs</a>.<br>Fin</p>')
+    assert excerpt_of(html) == ("Le réseau lui consacre trois fiches : Une fiche — atelier Deux imbriqué "
+                                "Voir aussi : Secteurs. Fin")
+
+
 def test_inflected_forms_share_the_pages_of_their_stem(tmp_path):
     index = SearchIndex()
     index.add("a/", "Formations en alternance", "<p>Des formations pour les lycéens.</p>")
