@@ -5,6 +5,7 @@ is written by the templates of ``theme/pages/`` (``barres.html.j2``, ``carte.htm
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -18,9 +19,15 @@ DARK_FROM = 3
 @dataclass(frozen=True)
 class Bar:
     label: str
+    lines: tuple[str, ...]  # the label, wrapped
     value: int
     y: float  # top of the bar's row
     width: float
+
+    @property
+    def bar_y(self) -> float:
+        """Top of the bar, under the label's last line."""
+        return self.y + LINE * (len(self.lines) - 1) + 21
 
 
 @dataclass(frozen=True)
@@ -30,17 +37,27 @@ class BarChart:
     bars: tuple[Bar, ...]
     width: int
     height: int
+    line: int = 0  # height of each further line of a wrapped label (LINE)
 
 
 ROW, VALUE_SPACE = 44, 44  # height of a row (label line + bar); room left for the value
+LINE = 18  # height of each further line of a wrapped label
+# Labels are 15 units high and the chart 400 wide, shown at most 400 px wide (cmq.css): on a
+# phone it shrinks less than a wider one would, and its labels stay about 13 px. A longer label
+# is wrapped at this many characters (a line of the chart).
+WIDTH, LABEL_CHARS = 400, 44
 
 
-def bar_chart(id: str, title: str, items: Sequence[tuple[str, int]], width: int = 520) -> BarChart:
-    """Horizontal bars, one row each: the label above its bar, the value at the bar's end."""
+def bar_chart(id: str, title: str, items: Sequence[tuple[str, int]], width: int = WIDTH) -> BarChart:
+    """Horizontal bars, one row each: the label above its bar (wrapped if long), the value at the bar's end."""
     top = max((value for _, value in items), default=0) or 1
     area = width - VALUE_SPACE
-    bars = tuple(Bar(label, value, i * ROW, round(area * value / top, 1)) for i, (label, value) in enumerate(items))
-    return BarChart(id, title, bars, width, max(1, len(bars)) * ROW)
+    bars, y = [], 0
+    for label, value in items:
+        lines = tuple(textwrap.wrap(str(label), LABEL_CHARS, break_on_hyphens=False)) or ("",)
+        bars.append(Bar(label, lines, value, y, round(area * value / top, 1)))
+        y += ROW + LINE * (len(lines) - 1)
+    return BarChart(id, title, tuple(bars), width, max(ROW, y), LINE)
 
 
 @dataclass(frozen=True)

@@ -248,3 +248,19 @@ def test_every_tab_stop_is_in_sight(browser, real_url, width, height):
             if w == 0 or h == 0 or right <= 0 or left >= view:
                 hidden.append(name)
         assert hidden == []
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_bar_charts_stay_legible(browser, real_url, width):
+    """Labels stay inside their chart (long ones are wrapped), about 13 px high on a phone and
+    15 px (the chart at its own size, not blown up to the column) on a wide screen."""
+    with watched_page(browser, viewport={"width": width, "height": 740}) as page:
+        page.goto(real_url + "statistiques/")
+        charts = page.locator("svg.cmq-barres")
+        assert charts.count() >= 5
+        for chart in charts.all():
+            drawn = chart.evaluate("s => s.viewBox.baseVal.width")
+            rights = chart.evaluate("s => [...s.querySelectorAll('text')].map(t => t.getBBox().x + t.getBBox().width)")
+            assert max(rights) <= drawn
+            scale = chart.evaluate("s => s.getBoundingClientRect().width") / drawn
+            assert 12.5 <= scale * 15 <= 15

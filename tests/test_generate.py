@@ -362,6 +362,17 @@ def test_the_optimizer_left_out_folds_nothing_in_our_templates(tree):
         assert env.compile(source, name, raw=True) == folded, name
 
 
+def test_long_bar_labels_are_wrapped_and_rows_do_not_overlap():
+    from generator import charts
+    label = "Mobilité, aéronautique, transports terrestres et maritimes"
+    chart = charts.bar_chart("c", "Titre", [("Court", 3), (label, 1), (2016, 2)])
+    short, long, year = chart.bars
+    assert short.lines == ("Court",) and year.lines == ("2016",)
+    assert " ".join(long.lines) == label and all(len(line) <= charts.LABEL_CHARS for line in long.lines)
+    assert len(long.lines) == 2
+    assert long.y >= short.bar_y + 17 and year.y >= long.bar_y + 17 and chart.height >= year.bar_y + 17
+
+
 def test_values_are_escaped_in_pages(tree):
     tree.campus("c1", nom="Campus <b>gras</b> [lien](javascript:x)", ville="Brest | Quimper")
     result = pipeline.run(tree.root)
