@@ -37,7 +37,11 @@ class BarChart:
     bars: tuple[Bar, ...]
     width: int
     height: int
-    line: int = 0  # height of each further line of a wrapped label (LINE)
+
+    @property
+    def line(self) -> int:
+        """Height of each further line of a wrapped label."""
+        return LINE
 
 
 ROW, VALUE_SPACE = 44, 44  # height of a row (label line + bar); room left for the value
@@ -57,7 +61,7 @@ def bar_chart(id: str, title: str, items: Sequence[tuple[str, int]], width: int 
         lines = tuple(textwrap.wrap(str(label), LABEL_CHARS, break_on_hyphens=False)) or ("",)
         bars.append(Bar(label, lines, value, y, round(area * value / top, 1)))
         y += ROW + LINE * (len(lines) - 1)
-    return BarChart(id, title, tuple(bars), width, max(ROW, y), LINE)
+    return BarChart(id, title, tuple(bars), width, max(ROW, y))
 
 
 @dataclass(frozen=True)
