@@ -53,7 +53,8 @@ _IGNORED = re.compile(r"<div\b[^>]*\bdata-recherche-ignore\b[^>]*>")
 _PARAGRAPH = re.compile(r"<(p|li)\b[^>]*>(.*?)</\1>", re.S)  # paragraphs and list items, in page order
 # Tags that part words (a line, an item, a cell); any other tag is inline, and leaves its text
 # joined to what follows (« <a>Secteurs</a>. » is « Secteurs. »).
-_BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|dl|dt|dd|div|br|hr|h[1-6]|table|thead|tbody|tr|td|th|blockquote|pre)\b[^>]*>")
+_BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|dl|dt|dd|div|br|hr|h[1-6]|table|thead|tbody|tr|td|th|blockquote|pre)"
+                        r"\b[^>]*>")
 _ONLY_A_LINK = re.compile(r"\s*<a\b[^>]*>[^<]*</a>\s*")
 _SPACES = re.compile(r"\s+")
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
