@@ -14,6 +14,7 @@ import axe_playwright_python
 import pytest
 import yaml
 from conftest import ROOT, served, watched_page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -215,10 +216,11 @@ def test_hovered_links_and_buttons_keep_their_contrast(page, real_url):
     page.goto(real_url)
     link = page.locator("article a[href]:not(.md-button):not(.cmq-carte__tuile):not(.headerlink)").first
     link.hover()
+    page.wait_for_timeout(400)  # the theme's colour transition: read the colour it ends on
     assert page.evaluate(_CONTRAST, [link.evaluate("a => getComputedStyle(a).color"), "rgb(255, 255, 255)"]) >= 4.5
     button = page.locator("article a.md-button:not(.md-button--primary)").first
     button.hover()
-    page.wait_for_timeout(400)  # the theme's colour transition
+    page.wait_for_timeout(400)
     colours = button.evaluate("b => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]")
     assert page.evaluate(_CONTRAST, colours) >= 4.5, colours
 
@@ -232,22 +234,29 @@ def test_map_tiles_are_not_underlined(page, real_url):
     assert other.evaluate("a => getComputedStyle(a).textDecorationLine") == "underline"  # other links still are
 
 
-@pytest.mark.parametrize("width, height", [(1280, 800), (375, 740)])
-def test_every_tab_stop_is_in_sight(browser, real_url, width, height):
-    """Tabbing never lands on something out of sight: the results of the closed search box,
-    or the links of the closed navigation drawer of a small screen."""
+# The focused element, once in sight (a drawer slides in): its description, or false.
+_FOCUS_IN_SIGHT = """() => { const e = document.activeElement, r = e.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && r.left >= 0 && r.right <= innerWidth
+        && [e.tagName, e.className, (e.textContent || '').trim().slice(0, 30), !!e.closest('.md-nav--primary')]; }"""
+
+
+@pytest.mark.parametrize("width, height", [(1280, 800), (1024, 768), (375, 740)])
+def test_every_tab_stop_is_in_sight_and_the_navigation_is_reachable(browser, real_url, width, height):
+    """Tabbing never lands on something out of sight (the results of the closed search box, the
+    links of the closed drawer of a small screen), and still reaches the site's navigation."""
     with watched_page(browser, viewport={"width": width, "height": height}) as page:
-        page.goto(real_url + "bonnes-pratiques/")
-        hidden = []
+        page.goto(real_url + "carte/")
+        hidden, navigation = [], 0
         for _ in range(30):
             page.keyboard.press("Tab")
-            box = page.evaluate("""() => { const e = document.activeElement, r = e.getBoundingClientRect();
-                return [e.tagName + '.' + e.className + ' ' + (e.textContent || '').trim().slice(0, 30),
-                        r.width, r.height, r.right, r.left, innerWidth]; }""")
-            name, w, h, right, left, view = box
-            if w == 0 or h == 0 or right <= 0 or left >= view:
-                hidden.append(name)
+            try:
+                found = page.wait_for_function(_FOCUS_IN_SIGHT, timeout=1500).json_value()
+            except PlaywrightTimeout:
+                hidden.append(page.evaluate("() => document.activeElement.outerHTML.slice(0, 80)"))
+                continue
+            navigation += found[3]
         assert hidden == []
+        assert navigation >= 10  # the links of the main navigation, drawer or sidebar
 
 
 @pytest.mark.parametrize("width", [375, 1280])
