@@ -57,6 +57,7 @@ _BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|dl|dt|dd|div|br|hr|h[1-6]|table|thead
                         r"\b[^>]*>")
 _ONLY_A_LINK = re.compile(r"\s*<a\b[^>]*>[^<]*</a>\s*")
 _SPACES = re.compile(r"\s+")
+_SENTENCE_ENDS = (".", "!", "?", ":", ";", "…", "»", ")")
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
 
 
@@ -85,18 +86,17 @@ def text_of(html: str) -> str:
 
 def excerpt_of(html: str) -> str:
     """The start of the page's prose: its paragraphs and list items, without those that are just a link."""
-    parts, size = [], 0
+    text = ""
     for _, paragraph in _PARAGRAPH.findall(html):
-        if _ONLY_A_LINK.fullmatch(paragraph):
+        if _ONLY_A_LINK.fullmatch(paragraph) or not (part := text_of(paragraph)):
             continue
-        text = text_of(paragraph)
-        parts.append(text)
-        size += len(text) + 1
-        if size >= EXCERPT_CHARS:
+        if text:  # after a sentence, a space; after a part that does not end one (a list item), « · »
+            text += " " if text.endswith(_SENTENCE_ENDS) else " · "
+        text += part
+        if len(text) >= EXCERPT_CHARS:
             break
-    text = " ".join(parts)
     if len(text) > EXCERPT_CHARS:
-        text = text[:EXCERPT_CHARS].rsplit(" ", 1)[0] + " …"
+        text = text[:EXCERPT_CHARS].rsplit(" ", 1)[0].removesuffix(" ·") + " …"
     return text
 
 

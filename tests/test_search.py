@@ -48,8 +48,11 @@ def test_excerpt_keeps_punctuation_after_a_link_and_reads_list_items():
     html = ('<p>Le réseau lui consacre trois fiches :</p><ul>\n<li><a href="a/">Une fiche</a> — '
             '<em>atelier</em></li>\n<li>Deux<ul><li>imbriqué</li></ul></li>\n</ul>'
             '<p>Voir aussi : <a href="s/">Secteurs</a>.<br>Fin</p>')
-    assert excerpt_of(html) == ("Le réseau lui consacre trois fiches : Une fiche — atelier Deux imbriqué "
+    assert excerpt_of(html) == ("Le réseau lui consacre trois fiches : Une fiche — atelier · Deux imbriqué · "
                                 "Voir aussi : Secteurs. Fin")
+    for size in range(1, 40):  # cut wherever it may fall, an excerpt never ends on a separator
+        items = "".join(f"<li>{'x' * size} {i}</li>" for i in range(200))
+        assert not excerpt_of(f"<ul>{items}</ul>").endswith("· …")
 
 
 def test_inflected_forms_share_the_pages_of_their_stem(tmp_path):
