@@ -18,7 +18,6 @@ DARK_FROM = 3
 
 @dataclass(frozen=True)
 class Bar:
-    label: str
     lines: tuple[str, ...]  # the label, wrapped
     value: int
     y: float  # top of the bar's row
@@ -59,7 +58,7 @@ def bar_chart(id: str, title: str, items: Sequence[tuple[str, int]], width: int 
     bars, y = [], 0
     for label, value in items:
         lines = tuple(textwrap.wrap(str(label), LABEL_CHARS, break_on_hyphens=False)) or ("",)
-        bars.append(Bar(label, lines, value, y, round(area * value / top, 1)))
+        bars.append(Bar(lines, value, y, round(area * value / top, 1)))
         y += ROW + LINE * (len(lines) - 1)
     return BarChart(id, title, tuple(bars), width, max(ROW, y))
 

@@ -224,7 +224,8 @@ class Renderer:
     def __init__(self, templates_dir: Path, catalog: Catalog, edit_base: str | None = None,
                  depot: str | None = None, site_url: str | None = None, build_time: int = 0):
         self.catalog = catalog
-        self.env = _Environment(
+        # What the page (Markdown) and fragment (HTML) templates share.
+        common: dict[str, Any] = dict(
             loader=jinja2.FileSystemLoader(str(templates_dir)),
             undefined=jinja2.StrictUndefined,
             auto_reload=False,  # templates do not change during a build: no stat per page
@@ -232,15 +233,18 @@ class Renderer:
             # folds nothing in our templates (the same Python code comes out, a test checks it) and
             # cost an eighth of the compile time, which is half of the generation at N = 1,000.
             optimized=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env = _Environment(
             # finalize escapes every printed value for Markdown (md_escape also covers HTML) but
             # what is trusted (Markup): links, bodies, and macro output marked `| safe` (a macro's
             # values are escaped inside it). Jinja's autoescape would only wrap every value,
             # already escaped, in markupsafe's escape(): a fifth of the cost of a page.
             finalize=_finalize,
             autoescape=False,
-            trim_blocks=True,
-            lstrip_blocks=True,
             keep_trailing_newline=True,
+            **common,
         )
         # Field labels come from the one declaration of each content type, as attributes
         # (f.domaine.label): Jinja tries an attribute before an item, and a dict would raise
@@ -290,9 +294,7 @@ class Renderer:
             same_sector=related.same_sector, json_string=lambda v: _trusted(_JSON.encode(str(v))), body=_trusted,
             demote=lambda text, levels: _trusted(demote_headings(text, levels)))
         # Fragments (SVG, form) are HTML, never Markdown: plain HTML escaping.
-        self.html_env = jinja2.Environment(
-            loader=self.env.loader, undefined=jinja2.StrictUndefined, auto_reload=False, optimized=False,
-            autoescape=True, trim_blocks=True, lstrip_blocks=True)
+        self.html_env = jinja2.Environment(autoescape=True, **common)
         self.html_env.globals.update(catalog=catalog)
         # Each template by name, looked up in a plain dict: Jinja's own lookup (a lock, an LRU
         # cache keyed by loader and name) costs 1.6 µs, for 30,000 pages and cards at N = 10,000.

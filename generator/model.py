@@ -43,7 +43,7 @@ class Term:
 class Vocabularies:
     terms: dict[str, dict[str, Term]]  # vocabulary name -> id -> term, in file order
     aliases: dict[str, dict[str, str]]  # vocabulary name -> former id -> current id
-    paths: dict[str, str] = field(default_factory=dict)  # vocabulary name -> its file, as messages name it
+    paths: dict[str, str]  # vocabulary name -> its file, as messages name it
 
     def term(self, vocab: str, term_id: str) -> Term:
         return self.terms[vocab][term_id]
