@@ -135,8 +135,10 @@ def _pids(items):
 
 @pytest.mark.skipif(not parallel.can_fork(), reason="two processes only on a multi-core Linux machine")
 def test_two_processes_share_the_work_and_keep_the_order():
-    results, extra = parallel.shared(list(range(2000)), _pids, 10, lambda: "données")
-    assert [item for item, _ in results] == list(range(2000)) and extra == "données"
+    results, extra = parallel.shared(list(range(2000)), _pids, 10, lambda: ("données", os.getpid()))
+    assert [item for item, _ in results] == list(range(2000))
+    # The side work (the data files) is the child's first: little to send back for its time.
+    assert extra[0] == "données" and extra[1] != os.getpid()
     by = Counter(pid for _, pid in results)
     assert len(by) == 2 and min(by.values()) > 200, by  # the child did its share, and so did we
     # The child takes from the start, this process from the end: two runs of items, which
@@ -176,6 +178,19 @@ def test_the_work_of_a_dead_child_is_done_here(caplog):
     results, _ = parallel.shared(list(range(500)), _dies_in_the_child(os.getpid()), 10)
     assert results == [(item, os.getpid()) for item in range(500)]
     assert "Le second processus s’est arrêté (code 3)" in caplog.text  # said, since the build is then slower
+
+
+@pytest.mark.skipif(not parallel.can_fork(), reason="two processes only on a multi-core Linux machine")
+def test_the_side_work_of_a_dead_child_is_done_here(caplog):
+    parent = os.getpid()
+
+    def side():
+        if os.getpid() != parent:
+            os._exit(3)
+        return "données"
+    results, extra = parallel.shared(list(range(500)), _pids, 10, side)
+    assert extra == "données" and results == [(item, parent) for item in range(500)]
+    assert "Le second processus s’est arrêté (code 3)" in caplog.text
 
 
 def _hangs_in_the_child(parent):

@@ -200,9 +200,16 @@ def test_two_processes_read_exactly_what_one_does(tmp_path, monkeypatch):
     one = load.load(tmp_path, REFERENTIELS)
     monkeypatch.setattr(load, "PARALLEL_FROM", 2)
     real_shared = parallel.shared
-    # This process waits a little first, so that the other one reads (nearly) everything.
-    monkeypatch.setattr(parallel, "shared", lambda items, work, minimum: real_shared(
-        items, work, minimum, lambda: time.sleep(0.5)))
+    # This process waits a little before each of its chunks, so that the other one reads most files.
+    here = os.getpid()
+
+    def slowly_here(items, work, minimum):
+        def part(chunk):
+            if os.getpid() == here:
+                time.sleep(0.5)
+            return work(chunk)
+        return real_shared(items, part, minimum)
+    monkeypatch.setattr(parallel, "shared", slowly_here)
     from_child = from_the_second_process(monkeypatch)
     two = load.load(tmp_path, REFERENTIELS)
     assert len(one.entries) == 54 and len(one.diagnostics) >= 18  # three broken files a copy
