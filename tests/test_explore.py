@@ -88,14 +88,25 @@ def test_explorer_region_then_domain_narrows_and_the_url_restores_it(page, real_
     status.get_by_text(f"{PRACTICES} bonnes pratiques").wait_for()
     everything = practice_links(page)
     assert len(everything) == 30  # the first page of the list; « Afficher plus » for the rest
+    # The label's count says what ticking it gives: the campuses of excellence, and their practices.
+    excellence = re.search(r"\((\d+) campus, (\d+) bonnes pratiques\)$",
+                           page.locator("label[for=filtre-excellence]").inner_text())
+    assert excellence and int(excellence.group(1)) == sum(
+        bool(re.search(r"^excellence: *true", f.read_text(encoding="utf-8"), re.M))
+        for f in (ROOT / "content" / "campuses").glob("*.md"))
 
     page.locator("#filtre-region").select_option("grand-est")
     assert parse_qs(urlsplit(page.url).query) == {"region": ["grand-est"]}
     in_region = practice_links(page)
     assert 0 < len(in_region) < 30
-    # Counts of the other filters follow the choice: the domains add up to the region's practices.
+    # Counts of the other filters follow the choice, campus and practices apart: the domains
+    # add up to the region's practices.
     domain_counts = page.locator("#filtre-domaine").locator("option").all_inner_texts()
-    assert sum(int(re.search(r"\((\d+)\)$", t).group(1)) for t in domain_counts[1:]) >= len(in_region)
+    practices = [re.search(r"(\d+) bonnes? pratiques?\)$|\(aucun résultat\)$|campus\)$", t) for t in domain_counts[1:]]
+    assert all(practices), domain_counts
+    assert sum(int(m.group(1) or 0) for m in practices) == len(in_region)
+    assert re.search(r"\((\d+ campus(, \d+ bonnes? pratiques?)?|\d+ bonnes? pratiques?|aucun résultat)\)$",
+                     page.locator("label[for=filtre-excellence]").inner_text())
 
     page.locator("#filtre-domaine").select_option("innovation-pedagogique")
     assert parse_qs(urlsplit(page.url).query) == {"region": ["grand-est"], "domaine": ["innovation-pedagogique"]}
@@ -114,6 +125,18 @@ def test_explorer_region_then_domain_narrows_and_the_url_restores_it(page, real_
     page.wait_for_function("() => !location.search.includes('domaine')")
     assert practice_links(page) == in_region
     assert page.locator("#filtre-domaine").input_value() == ""
+
+
+def test_explorer_says_when_nothing_matches(page, real_url):
+    page.goto(real_url + "explorer/?q=zzzzz")
+    page.locator(".cmq-bilan").get_by_text("0 campus et 0 bonne pratique correspondent").wait_for()
+    expect(page.get_by_text("Aucun campus ne correspond à cette sélection.")).to_be_visible()
+    expect(page.get_by_text("Aucune bonne pratique ne correspond à cette sélection.")).to_be_visible()
+    assert page.locator("[data-liste]").evaluate_all("lists => lists.map(l => l.hidden)") == [True, True]
+    assert page.locator("#filtre-region option").nth(1).inner_text().endswith("(aucun résultat)")
+    page.goto(real_url + "explorer/?q=eolien")  # something again: lists back, sentences gone
+    page.locator(".cmq-bilan").get_by_text("correspondent").wait_for()
+    expect(page.get_by_text("Aucune bonne pratique ne correspond à cette sélection.")).to_be_hidden()
 
 
 def test_explorer_free_text_and_keyboard(page, real_url):
@@ -189,6 +212,18 @@ def test_axe_finds_no_serious_violation(page, real_url, path):
     serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]]) for v in result["violations"]
                if v["impact"] in ("serious", "critical")]
     assert serious == []
+
+
+@pytest.mark.parametrize("path", PAGE_TYPES)
+def test_the_first_tab_stop_skips_to_the_content(page, real_url, path):
+    """RGAA 12.7: a skip link first, whose target is the page's title (the 404 page, made by
+    the theme without a table of contents, once had none)."""
+    page.goto(real_url + path)
+    page.keyboard.press("Tab")
+    focused = page.locator(":focus")
+    expect(focused).to_have_text("Aller au contenu")
+    target = focused.evaluate("a => document.getElementById(decodeURIComponent(a.hash.slice(1)))?.tagName")
+    assert target == "H1"
 
 
 def test_focus_is_visible_on_links(page, real_url):

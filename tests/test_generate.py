@@ -137,7 +137,8 @@ def _pids(items):
 def test_two_processes_share_the_work_and_keep_the_order():
     results, extra = parallel.shared(list(range(2000)), _pids, 10, lambda: ("données", os.getpid()))
     assert [item for item, _ in results] == list(range(2000))
-    # The side work (the data files) is the child's first: little to send back for its time.
+    # The side work (the data files) is the child's, first: the child then renders fewer pages,
+    # which are more bytes to send back for their time.
     assert extra[0] == "données" and extra[1] != os.getpid()
     by = Counter(pid for _, pid in results)
     assert len(by) == 2 and min(by.values()) > 200, by  # the child did its share, and so did we

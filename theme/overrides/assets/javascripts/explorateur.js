@@ -76,22 +76,31 @@ async function start(root) {
     if (skip !== "excellence" && state.excellence && !entry.excellence) return false;
     return words.every((w) => entry.text.includes(w));
   };
+  // What a choice would give, campus and practices apart: « (2 campus, 10 bonnes pratiques) ».
+  const yields = (campus, pratiques) =>
+    campus || pratiques
+      ? `(${[campus && plural(campus, "campus", "campus"), pratiques && plural(pratiques, "bonne pratique",
+          "bonnes pratiques")].filter(Boolean).join(", ")})`
+      : "(aucun résultat)";
   const updateCounts = (words) => {
     for (const f of FACETS) {
-      const counts = new Array(data[VOCAB[f]].length).fill(0);
+      const size = data[VOCAB[f]].length;
+      const counts = { campus: new Array(size).fill(0), pratiques: new Array(size).fill(0) };
       for (const entry of all) {
         if (!matches(entry, words, f)) continue;
-        if (f === "domaine" && entry.kind === "campus") entry.domaines.forEach((d) => counts[d]++);
-        else if (entry[f] >= 0) counts[entry[f]]++;
+        if (f === "domaine" && entry.kind === "campus") entry.domaines.forEach((d) => counts.campus[d]++);
+        else if (entry[f] >= 0) counts[entry.kind][entry[f]]++;
       }
       for (const option of form.elements[f].options) {
         if (!option.value) continue;
         option.dataset.nom ??= option.textContent;
-        option.textContent = `${option.dataset.nom} (${counts[index[f].get(option.value)]})`;
+        const i = index[f].get(option.value);
+        option.textContent = `${option.dataset.nom} ${yields(counts.campus[i], counts.pratiques[i])}`;
       }
     }
-    const excellent = all.filter((e) => e.excellence && matches(e, words, "excellence")).length;
-    root.querySelector('[data-compte="excellence"]').textContent = `(${excellent})`;
+    const excellent = all.filter((e) => e.excellence && matches(e, words, "excellence"));
+    root.querySelector('[data-compte="excellence"]').textContent = yields(
+      excellent.filter((e) => e.kind === "campus").length, excellent.filter((e) => e.kind === "pratiques").length);
   };
 
   // ---- results
@@ -128,6 +137,8 @@ async function start(root) {
     const entries = results[kind];
     list.replaceChildren(...entries.slice(0, shown[kind]).map(item));
     root.querySelector(`[data-total="${kind}"]`).textContent = `(${entries.length})`;
+    list.hidden = entries.length === 0; // an empty list is said in words instead
+    root.querySelector(`[data-vide="${kind}"]`).hidden = entries.length > 0;
     const rest = entries.length - shown[kind];
     button.hidden = rest <= 0;
     button.textContent = `Afficher ${Math.min(rest, PAGE)} de plus (${rest} restant${rest > 1 ? "s" : ""})`;
