@@ -739,7 +739,7 @@ def generate(catalog: Catalog, templates_dir: Path, edit_base: str | None = None
 
     # A large catalogue is rendered by two processes (parallel.py), the second one writing the data files first.
     def render(part: list[Job]) -> list[tuple[str, str, tuple[tuple[str, str], ...]]]:
-        # Plain tuples: the child’s pages come back pickled (tens of MB at N = 10,000), and a
+        # Plain tuples: the child's pages come back pickled (tens of MB at N = 10,000), and a
         # tuple is written and read with fewer instructions than a dataclass.
         return [(f.uri, f.content, f.fragments) for f in (r.render(t, uri, **c) for t, uri, c in part)]
 
