@@ -162,6 +162,12 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         generated = isinstance(page.file, _GeneratedFile)
         if generated:
             html = sanitize.clean(html)
+        # A page that hides its table of contents (`hide: toc`) has none in the drawer of a small
+        # screen either, where the theme lists it all the same (on the explorer, links to the
+        # headings of the list its script hides). The title stays: the skip link goes to it.
+        if "toc" in (page.meta.get("hide") or ()):
+            for item in page.toc:
+                item.children = []
         self._build.rendered.add(page.url)
         # Pages marked `search: {exclude: true}` (the Livret repeats every practice) are not indexed.
         if not (page.meta.get("search") or {}).get("exclude"):

@@ -226,6 +226,18 @@ def test_the_first_tab_stop_skips_to_the_content(page, real_url, path):
     assert target == "H1"
 
 
+def test_no_single_key_opens_the_search(page, real_url):
+    """RGAA 12.10 (WCAG 2.1.4): the theme's « / », « s », « f » could not be turned off."""
+    page.goto(real_url + "campus/ferrocampus/")
+    for key in ("/", "s", "f"):
+        page.keyboard.press(key)
+    assert page.evaluate("document.activeElement.tagName") == "BODY"
+    assert page.locator("#__search").is_checked() is False
+    page.locator("input.md-search__input").click(force=True)  # the box itself still opens it
+    page.keyboard.type("Ferrocampus")
+    page.locator(".md-search-result__item").first.wait_for(timeout=10_000)
+
+
 def test_focus_is_visible_on_links(page, real_url):
     page.goto(real_url + "bonnes-pratiques/")
     page.keyboard.press("Tab")
@@ -269,18 +281,23 @@ def test_map_tiles_are_not_underlined(page, real_url):
     assert other.evaluate("a => getComputedStyle(a).textDecorationLine") == "underline"  # other links still are
 
 
-# The focused element, once in sight (a drawer slides in): its description, or false.
+# The focused element, once in sight (a drawer slides in) and not transparent or hidden: its
+# description, or false.
 _FOCUS_IN_SIGHT = """() => { const e = document.activeElement, r = e.getBoundingClientRect();
-    return r.width > 0 && r.height > 0 && r.left >= 0 && r.right <= innerWidth
+    let seen = getComputedStyle(e).visibility === 'visible';
+    for (let a = e; a && seen; a = a.parentElement) seen = parseFloat(getComputedStyle(a).opacity) > 0.5;
+    return seen && r.width > 0 && r.height > 0 && r.left >= 0 && r.right <= innerWidth
         && [e.tagName, e.className, (e.textContent || '').trim().slice(0, 30), !!e.closest('.md-nav--primary')]; }"""
 
 
+@pytest.mark.parametrize("path", ["", "carte/"])  # both with a table of contents (in the drawer of a phone)
 @pytest.mark.parametrize("width, height", [(1280, 800), (1024, 768), (375, 740)])
-def test_every_tab_stop_is_in_sight_and_the_navigation_is_reachable(browser, real_url, width, height):
+def test_every_tab_stop_is_in_sight_and_the_navigation_is_reachable(browser, real_url, width, height, path):
     """Tabbing never lands on something out of sight (the results of the closed search box, the
-    links of the closed drawer of a small screen), and still reaches the site's navigation."""
+    links of the closed drawer of a small screen, those of the page's table of contents in it),
+    and still reaches the site's navigation."""
     with watched_page(browser, viewport={"width": width, "height": height}) as page:
-        page.goto(real_url + "carte/")
+        page.goto(real_url + path)
         hidden, navigation = [], 0
         for _ in range(30):
             page.keyboard.press("Tab")
@@ -291,7 +308,8 @@ def test_every_tab_stop_is_in_sight_and_the_navigation_is_reachable(browser, rea
                 continue
             navigation += found[3]
         assert hidden == []
-        assert navigation >= 10  # the links of the main navigation, drawer or sidebar
+        if path != "" or width < 1220:  # the home page hides the navigation sidebar (hide: navigation)
+            assert navigation >= 10  # the links of the main navigation, drawer or sidebar
 
 
 @pytest.mark.parametrize("width", [375, 1280])

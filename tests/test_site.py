@@ -67,6 +67,20 @@ def test_navigation_holds_only_the_index_pages(fixture_site):
         assert not any("aeronautique-exemple" in link or "eolien-exemple" in link for link in links)
 
 
+def test_a_page_that_hides_its_table_of_contents_has_none_in_the_drawer(fixture_site):
+    """On a small screen the theme lists the page's headings in the navigation drawer, even
+    with `hide: toc` (the explorer's pointed to the headings its script hides)."""
+    toc_button = 'for="__toc"'
+    assert toc_button not in (fixture_site / "explorer" / "index.html").read_text(encoding="utf-8")
+    assert toc_button not in (fixture_site / "livret" / "index.html").read_text(encoding="utf-8")
+    assert toc_button in (fixture_site / "carte" / "index.html").read_text(encoding="utf-8")  # others keep it
+
+
+def test_the_404_page_says_so_in_its_title(fixture_site):
+    title = re.search(r"<title>(.*?)</title>", (fixture_site / "404.html").read_text(encoding="utf-8")).group(1)
+    assert title.startswith("Page introuvable - ")  # RGAA 8.6: the title names the page
+
+
 def test_practice_page_shows_its_resolved_fields(fixture_site):
     html = (fixture_site / "bonnes-pratiques" / "situations-authentiques-exemple" / "index.html").read_text()
     for text in ("Innovation pédagogique", "Aéronautique (fiche d’exemple)", "Mérignac",

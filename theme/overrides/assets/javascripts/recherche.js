@@ -241,20 +241,12 @@ if (root) {
   toggle.addEventListener("change", () => (toggle.checked ? input.focus() : input.blur()));
   list.addEventListener("click", (e) => e.target.closest("a") && open(false));
 
-  // The theme's keys: "/", "s", "f" open the search; in it, arrows move, Enter follows
-  // the first result, Escape and Tab close it.
+  // In the search: arrows move, Enter follows the first result, Escape and Tab close it.
+  // No one-key shortcut opens it (the theme's "/", "s", "f"): a visitor could not turn them
+  // off, and a speech-input user saying a word would open it (RGAA 12.10, WCAG 2.1.4).
   window.addEventListener("keydown", (e) => {
-    if (e.metaKey || e.ctrlKey || e.altKey) return;
+    if (e.metaKey || e.ctrlKey || e.altKey || !toggle.checked) return;
     const active = document.activeElement;
-    if (!toggle.checked) {
-      const typing = active && (active.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName));
-      if (!typing && ["/", "s", "f"].includes(e.key)) {
-        e.preventDefault();
-        input.focus();
-        input.select();
-      }
-      return;
-    }
     const links = [input, ...list.querySelectorAll("a[href]")];
     switch (e.key) {
       case "Enter":
