@@ -86,6 +86,7 @@ def test_explorer_region_then_domain_narrows_and_the_url_restores_it(page, real_
     page.goto(real_url + "explorer/")
     status = page.locator(".cmq-bilan")
     status.get_by_text(f"{PRACTICES} bonnes pratiques").wait_for()
+    assert status.inner_text() == f"Le catalogue compte {CAMPUSES} campus et {PRACTICES} bonnes pratiques."
     everything = practice_links(page)
     assert len(everything) == 30  # the first page of the list; « Afficher plus » for the rest
     # The label's count says what ticking it gives: the campuses of excellence, and their practices.
@@ -98,6 +99,9 @@ def test_explorer_region_then_domain_narrows_and_the_url_restores_it(page, real_
     page.locator("#filtre-region").select_option("grand-est")
     assert parse_qs(urlsplit(page.url).query) == {"region": ["grand-est"]}
     in_region = practice_links(page)
+    # The chosen region shows its name alone (whole in a narrow box), the others their counts.
+    assert page.locator("#filtre-region option:checked").inner_text() == "Grand Est"
+    assert page.locator("#filtre-region option").nth(1).inner_text().endswith(")")
     assert 0 < len(in_region) < 30
     # Counts of the other filters follow the choice, campus and practices apart: the domains
     # add up to the region's practices.
@@ -129,7 +133,7 @@ def test_explorer_region_then_domain_narrows_and_the_url_restores_it(page, real_
 
 def test_explorer_says_when_nothing_matches(page, real_url):
     page.goto(real_url + "explorer/?q=zzzzz")
-    page.locator(".cmq-bilan").get_by_text("0 campus et 0 bonne pratique correspondent").wait_for()
+    page.locator(".cmq-bilan").get_by_text("Aucun campus ni aucune bonne pratique ne correspond").wait_for()
     expect(page.get_by_text("Aucun campus ne correspond à cette sélection.")).to_be_visible()
     expect(page.get_by_text("Aucune bonne pratique ne correspond à cette sélection.")).to_be_visible()
     assert page.locator("[data-liste]").evaluate_all("lists => lists.map(l => l.hidden)") == [True, True]
@@ -203,7 +207,7 @@ PAGE_TYPES = ["", "explorer/", "carte/", "statistiques/", "livret/", "donnees/",
 def test_axe_finds_no_serious_violation(page, real_url, path):
     page.goto(real_url + path)
     if path == "explorer/":
-        page.locator(".cmq-bilan").get_by_text("correspondent").wait_for()
+        page.locator(".cmq-bilan").get_by_text("Le catalogue compte").wait_for()
     page.add_script_tag(path=str(AXE))
     # Experimental rules included: label-content-name-mismatch checks that a link's name read out
     # holds what it shows (WCAG 2.5.3), which the map tiles once did not.

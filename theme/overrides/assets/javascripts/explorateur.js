@@ -95,7 +95,11 @@ async function start(root) {
         if (!option.value) continue;
         option.dataset.nom ??= option.textContent;
         const i = index[f].get(option.value);
-        option.textContent = `${option.dataset.nom} ${yields(counts.campus[i], counts.pratiques[i])}`;
+        // The chosen option shows its name alone: its counts are those of the lists, said below,
+        // and the name stays whole in the closed box of a narrow screen.
+        option.textContent = option.selected
+          ? option.dataset.nom
+          : `${option.dataset.nom} ${yields(counts.campus[i], counts.pratiques[i])}`;
       }
     }
     const excellent = all.filter((e) => e.excellence && matches(e, words, "excellence"));
@@ -152,8 +156,14 @@ async function start(root) {
     drawList("campus");
     drawList("pratiques");
     updateCounts(words);
-    const text = `${plural(results.campus.length, "campus", "campus")} et ${plural(
-      results.pratiques.length, "bonne pratique", "bonnes pratiques")} correspondent à votre sélection.`;
+    const found = `${plural(results.campus.length, "campus", "campus")} et ${plural(
+      results.pratiques.length, "bonne pratique", "bonnes pratiques")}`;
+    const chosen = words.length || state.excellence || FACETS.some((f) => state[f] >= 0);
+    const text = !chosen
+      ? `Le catalogue compte ${found}.`
+      : results.campus.length || results.pratiques.length
+        ? `${found} correspondent à votre sélection.`
+        : "Aucun campus ni aucune bonne pratique ne correspond à votre sélection.";
     clearTimeout(announce); // while typing, the screen reader hears the count once, at the end
     if (quiet) announce = setTimeout(() => (status.textContent = text), 700);
     else status.textContent = text;
