@@ -19,8 +19,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
-
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from . import pipeline, sanitize
 from .diagnostics import summary
@@ -156,18 +157,22 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         if self.dirty:
             _previous_builds[config.site_dir] = build
 
-    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        # Contributed bodies are part of these pages: sanitise them whatever the validator let through,
-        # then put our own pictures and controls (trusted fragments: SVG, forms) in their places.
-        generated = isinstance(page.file, _GeneratedFile)
-        if generated:
-            html = sanitize.clean(html)
+    def on_page_context(self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig,
+                        nav: Navigation) -> TemplateContext:
         # A page that hides its table of contents (`hide: toc`) has none in the drawer of a small
         # screen either, where the theme lists it all the same (on the explorer, links to the
         # headings of the list its script hides). The title stays: the skip link goes to it.
         if "toc" in (page.meta.get("hide") or ()):
             for item in page.toc:
                 item.children = []
+        return context
+
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        # Contributed bodies are part of these pages: sanitise them whatever the validator let through,
+        # then put our own pictures and controls (trusted fragments: SVG, forms) in their places.
+        generated = isinstance(page.file, _GeneratedFile)
+        if generated:
+            html = sanitize.clean(html)
         self._build.rendered.add(page.url)
         # Pages marked `search: {exclude: true}` (the Livret repeats every practice) are not indexed.
         if not (page.meta.get("search") or {}).get("exclude"):
