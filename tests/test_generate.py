@@ -10,6 +10,7 @@ import csv
 from html import unescape
 import io
 import pickle
+import tempfile
 from collections import Counter
 import json
 import multiprocessing
@@ -246,6 +247,66 @@ def test_a_snippet_cannot_hold_a_fragment(tmp_path):
     practice = next(iter(catalog.practices.values()))
     with pytest.raises(jinja2.TemplateError, match="extrait.md.j2: html"):
         generate_module.Renderer(tmp_path, catalog).render("page.md.j2", practice.src_uri, entry=practice)
+
+
+def _compiles(monkeypatch) -> list[str]:
+    """The names of the templates Jinja compiles from now on (instead of loading them compiled)."""
+    compiled: list[str] = []
+    compile_source = jinja2.Environment.compile
+
+    def compile(env, source, name=None, *args, **kwargs):
+        compiled.append(name)
+        return compile_source(env, source, name, *args, **kwargs)
+    monkeypatch.setattr(jinja2.Environment, "compile", compile)
+    return compiled
+
+
+def test_templates_are_compiled_once_then_loaded_compiled(tmp_path, monkeypatch):
+    """A build reuses the templates the previous one compiled (as long as nothing that shapes
+    their code changed): the same pages, without compiling them again."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))  # a cache of this test's own
+    (tmp_path / "tmp").mkdir()
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "page.md.j2").write_text("# {{ entry.titre }}\n{{ html('f.html.j2', 'f', entry=entry) }}", encoding="utf-8")
+    (tmp_path / "t" / "f.html.j2").write_text("<p>{{ entry.titre }}</p>", encoding="utf-8")
+    catalog = pipeline.run(CATALOGUE, REFERENTIELS).catalog
+    practice = next(iter(catalog.practices.values()))
+    compiled = _compiles(monkeypatch)
+
+    def build():
+        return generate_module.Renderer(tmp_path / "t", catalog).render("page.md.j2", "x/y.md", entry=practice)
+    first = build()
+    assert sorted(compiled) == ["f.html.j2", "page.md.j2"]
+    assert build() == first and len(compiled) == 2  # loaded compiled, same page and fragment
+    assert first.content.startswith(f"# {md_escape(practice.titre)}")
+    # The HTML environment escapes what the Markdown one does not: never each other's code.
+    (tmp_path / "t" / "f.md.j2").write_text("<p>{{ entry.titre }}</p>", encoding="utf-8")
+    for env in ("env", "html_env"):
+        getattr(generate_module.Renderer(tmp_path / "t", catalog), env).get_template("f.md.j2")
+    assert compiled[2:] == ["f.md.j2", "f.md.j2"]
+    # A changed template, or a change of this module (options, code generator): compiled again.
+    (tmp_path / "t" / "page.md.j2").write_text("## {{ entry.titre }}", encoding="utf-8")
+    assert build().content.startswith("## ")
+    monkeypatch.setattr(generate_module, "_SOURCE_KEY", "autre version")
+    build()
+    assert compiled[4:] == ["page.md.j2", "page.md.j2"]
+
+
+def test_templates_are_compiled_when_no_cache_folder_is_usable(tmp_path, monkeypatch):
+    (tmp_path / "fichier").write_text("", encoding="utf-8")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "fichier"))  # not a folder: no cache
+    catalog = pipeline.run(CATALOGUE, REFERENTIELS).catalog
+    renderer = generate_module.Renderer(TEMPLATES, catalog)
+    assert renderer.env.bytecode_cache is None
+    assert "# " in renderer.render("accueil.md.j2", "index.md").content
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    renderer = generate_module.Renderer(TEMPLATES, catalog)
+    assert renderer.env.bytecode_cache is not None
+
+    def full(**_):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", full)  # the folder is full (or read-only)
+    assert "# " in renderer.render("accueil.md.j2", "index.md").content  # compiled, not saved
 
 
 @pytest.mark.parametrize("text, expected", [
