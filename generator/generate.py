@@ -12,6 +12,7 @@ import csv
 import hashlib
 from collections import Counter
 import io
+import itertools
 import json
 import keyword
 import re
@@ -306,9 +307,14 @@ class Renderer:
         self.env.globals["csv_columns"] = csv_columns
         self.env.globals.update(depot=depot, site_public=site_url, feed_size=FEED_SIZE,
                                 build_date=french_date(build_time))
+        # A facet also offers « X non précisé(e) » when some entries have no term of it (a campus
+        # without an académie): otherwise its counts would not add up to the catalogue.
         self.env.globals["explorer_facets"] = lambda: [
             {"name": name, "label": PRACTICE.field(name).label, "all": VOCAB_LABELS[vocab][2],
-             "terms": catalog.terms(vocab)} for name, vocab in EXPLORER_FACETS]
+             "terms": catalog.terms(vocab), "none": VOCAB_LABELS[vocab][3] if any(
+                 getattr(entry, name, "") is None
+                 for entry in itertools.chain(catalog.campuses.values(), catalog.practices.values())) else None}
+            for name, vocab in EXPLORER_FACETS]
         self.env.globals["campus_counts"] = lambda vocab: {
             t.id: len(catalog.campuses_of(t)) for t in catalog.terms(vocab)}
         self.env.globals["practice_counts"] = lambda vocab: {

@@ -131,6 +131,32 @@ def test_explorer_region_then_domain_narrows_and_the_url_restores_it(page, real_
     assert page.locator("#filtre-domaine").input_value() == ""
 
 
+def test_explorer_counts_add_up_with_entries_without_an_academie(page, real_url):
+    """Campuses without an académie are a choice of their own: the académie filter's counts
+    add up to the catalogue, and that choice lists them (and it stays in the URL)."""
+    without = sorted(f.stem for f in (ROOT / "content" / "campuses").glob("*.md")
+                     if not re.search(r"^academie:", f.read_text(encoding="utf-8"), re.M))
+    assert without  # the real catalogue has some
+    page.goto(real_url + "explorer/")
+    page.locator(".cmq-bilan").get_by_text("Le catalogue compte").wait_for()
+    counts = [re.search(r"\((?:(\d+) campus)?(?:, )?(?:(\d+) bonnes? pratiques?)?\)$|\(aucun résultat\)$", t)
+              for t in page.locator("#filtre-academie option").all_inner_texts()[1:]]
+    assert all(counts)
+    assert sum(int(m.group(1) or 0) for m in counts) == CAMPUSES
+    assert sum(int(m.group(2) or 0) for m in counts) == PRACTICES
+    choice = page.locator("#filtre-academie option", has_text="Académie non précisée")
+    page.locator("#filtre-academie").select_option(choice.get_attribute("value"))
+    assert parse_qs(urlsplit(page.url).query) == {"academie": ["_aucun"]}
+    page.locator(".cmq-bilan").get_by_text("correspondent").wait_for()
+    if len(without) > 30:  # the list shows 30 at first
+        page.locator('[data-plus="campus"]').click()
+    listed = page.locator('[data-liste="campus"] a').evaluate_all("links => links.map(a => a.pathname)")
+    assert sorted(path.rstrip("/").rsplit("/", 1)[1] for path in listed) == without
+    page.reload()
+    page.locator(".cmq-bilan").get_by_text(f"{len(without)} campus").wait_for()
+    assert page.locator("#filtre-academie").input_value() == "_aucun"
+
+
 def test_explorer_says_when_nothing_matches(page, real_url):
     page.goto(real_url + "explorer/?q=zzzzz")
     page.locator(".cmq-bilan").get_by_text("Aucun campus ni aucune bonne pratique ne correspond").wait_for()

@@ -10,6 +10,7 @@ import csv
 from html import unescape
 import io
 import pickle
+import re
 import tempfile
 from collections import Counter
 import json
@@ -525,6 +526,24 @@ def test_explorer_index_holds_every_entry_with_its_facets(generated):
     assert data["campus"][situations[3]][0] == "aeronautique-exemple"
     assert data["academies"][situations[6]][0] == "bordeaux"
     assert sorted(data["mots_cles"][k] for k in situations[7]) == ["maintenance", "situation authentique"]
+
+
+def test_explorer_offers_entries_without_a_term_only_when_there_are_some(tree):
+    """« Académie non précisée » is a choice of the explorer's académie filter when an entry has
+    no académie, so that its counts add up to the catalogue; not otherwise."""
+    def options() -> dict[str, list[str]]:
+        catalog = pipeline.run(tree.root).catalog
+        explorer = next(f for f in generate(catalog, TEMPLATES) if f.uri == "explorer/index.md")
+        form = dict(explorer.fragments)["explorateur"]
+        return {name: re.findall(r'<option value="_aucun" data-aucun>([^<]*)</option>', options)
+                for name, options in re.findall(r'<select id="filtre-\w+" name="(\w+)">(.*?)</select>', form, re.S)}
+    tree.campus("c1")
+    tree.practice("p1")
+    assert options() == {"secteur": [], "region": [], "academie": [], "domaine": []}
+    tree.campus("c2", academie=None, region=None)
+    tree.practice("p2", campus=None, region="bretagne")  # no sector, no académie
+    assert options() == {"secteur": ["Secteur non précisé"], "region": ["Région non précisée"],
+                         "academie": ["Académie non précisée"], "domaine": []}
 
 
 def test_feed_lists_the_latest_practices_first(tree):

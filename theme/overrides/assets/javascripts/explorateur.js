@@ -5,6 +5,10 @@
 const FACETS = ["secteur", "region", "academie", "domaine"];
 const VOCAB = { secteur: "secteurs", region: "regions", academie: "academies", domaine: "domaines" };
 const PAGE = 30; // items shown per list before « Afficher plus »
+// A facet's state: the index of the chosen term, ALL (no choice), or NONE: the entries that
+// have no term of it (the option marked data-aucun, « Académie non précisée »).
+const ALL = -1;
+const NONE = -2;
 
 const fold = (text) => text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
 const plural = (n, one, many) => `${n} ${n > 1 ? many : one}`;
@@ -26,6 +30,10 @@ async function start(root) {
   const status = root.querySelector(".cmq-bilan");
   const index = Object.fromEntries(FACETS.map((f) => [f, new Map(data[VOCAB[f]].map(([id], i) => [id, i]))]));
   const name = (facet, i) => (i >= 0 ? data[VOCAB[facet]][i][1] : "");
+  const noneOption = Object.fromEntries(FACETS.map((f) => [f, form.elements[f].querySelector("[data-aucun]")]));
+  // Facet state <-> the value of its select (and of the URL).
+  const fromValue = (f, value) => (value && value === noneOption[f]?.value ? NONE : index[f].get(value) ?? ALL);
+  const toValue = (f) => (state[f] === NONE ? noneOption[f].value : state[f] >= 0 ? data[VOCAB[f]][state[f]][0] : "");
 
   const campuses = data.campus.map(([id, nom, secteur, region, academie, ville, excellence]) => ({
     kind: "campus", id, nom, ville, secteur, region, academie, excellence: excellence === 1,
@@ -41,25 +49,25 @@ async function start(root) {
   const all = [...campuses, ...practices];
 
   // ---- state <-> URL <-> form
-  const state = { q: "", excellence: false, ...Object.fromEntries(FACETS.map((f) => [f, -1])) };
+  const state = { q: "", excellence: false, ...Object.fromEntries(FACETS.map((f) => [f, ALL])) };
   const readURL = () => {
     const query = new URLSearchParams(location.search);
     state.q = query.get("q") ?? "";
-    for (const f of FACETS) state[f] = index[f].get(query.get(f)) ?? -1;
+    for (const f of FACETS) state[f] = fromValue(f, query.get(f));
     state.excellence = query.get("excellence") === "oui";
     form.elements.q.value = state.q;
-    for (const f of FACETS) form.elements[f].value = state[f] >= 0 ? data[VOCAB[f]][state[f]][0] : "";
+    for (const f of FACETS) form.elements[f].value = toValue(f);
     form.elements.excellence.checked = state.excellence;
   };
   const readForm = () => {
     state.q = form.elements.q.value;
-    for (const f of FACETS) state[f] = index[f].get(form.elements[f].value) ?? -1;
+    for (const f of FACETS) state[f] = fromValue(f, form.elements[f].value);
     state.excellence = form.elements.excellence.checked;
   };
   const url = () => {
     const query = new URLSearchParams();
     if (state.q.trim()) query.set("q", state.q.trim());
-    for (const f of FACETS) if (state[f] >= 0) query.set(f, data[VOCAB[f]][state[f]][0]);
+    for (const f of FACETS) if (state[f] !== ALL) query.set(f, toValue(f));
     if (state.excellence) query.set("excellence", "oui");
     const text = query.toString();
     return location.pathname + (text ? `?${text}` : "");
@@ -68,10 +76,10 @@ async function start(root) {
   // ---- matching and counts
   const matches = (entry, words, skip) => {
     for (const f of FACETS) {
-      if (f === skip || state[f] < 0) continue;
+      if (f === skip || state[f] === ALL) continue;
       if (f === "domaine" && entry.kind === "campus") {
         if (!entry.domaines.has(state.domaine)) return false; // a campus with a practice of that domain
-      } else if (entry[f] !== state[f]) return false;
+      } else if (entry[f] !== (state[f] === NONE ? -1 : state[f])) return false; // -1: no term
     }
     if (skip !== "excellence" && state.excellence && !entry.excellence) return false;
     return words.every((w) => entry.text.includes(w));
@@ -85,16 +93,17 @@ async function start(root) {
   const updateCounts = (words) => {
     for (const f of FACETS) {
       const size = data[VOCAB[f]].length;
-      const counts = { campus: new Array(size).fill(0), pratiques: new Array(size).fill(0) };
+      // One count per term, then (at index size) the entries without a term.
+      const counts = { campus: new Array(size + 1).fill(0), pratiques: new Array(size + 1).fill(0) };
       for (const entry of all) {
         if (!matches(entry, words, f)) continue;
         if (f === "domaine" && entry.kind === "campus") entry.domaines.forEach((d) => counts.campus[d]++);
-        else if (entry[f] >= 0) counts[entry.kind][entry[f]]++;
+        else counts[entry.kind][entry[f] >= 0 ? entry[f] : size]++;
       }
       for (const option of form.elements[f].options) {
         if (!option.value) continue;
         option.dataset.nom ??= option.textContent;
-        const i = index[f].get(option.value);
+        const i = option === noneOption[f] ? size : index[f].get(option.value);
         // The chosen option shows its name alone: its counts are those of the lists, said below,
         // and the name stays whole in the closed box of a narrow screen.
         option.textContent = option.selected
@@ -158,7 +167,7 @@ async function start(root) {
     updateCounts(words);
     const found = `${plural(results.campus.length, "campus", "campus")} et ${plural(
       results.pratiques.length, "bonne pratique", "bonnes pratiques")}`;
-    const chosen = words.length || state.excellence || FACETS.some((f) => state[f] >= 0);
+    const chosen = words.length || state.excellence || FACETS.some((f) => state[f] !== ALL);
     const text = !chosen
       ? `Le catalogue compte ${found}.`
       : results.campus.length || results.pratiques.length
