@@ -157,6 +157,27 @@ def test_explorer_counts_add_up_with_entries_without_an_academie(page, real_url)
     assert page.locator("#filtre-academie").input_value() == "_aucun"
 
 
+def test_explorer_arrow_keys_on_a_filter_make_one_history_entry(page, real_url):
+    """Arrowing down a closed list chooses each option on the way: Back returns to before the
+    filter was used, not to the option passed over; a choice on another filter is an entry."""
+    page.goto(real_url + "explorer/")
+    page.locator(".cmq-bilan").get_by_text("Le catalogue compte").wait_for()
+    page.locator("#filtre-region").focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowDown")
+    third = page.locator("#filtre-region option").nth(3).get_attribute("value")
+    page.wait_for_function(f"() => location.search === '?region={third}'")
+    page.keyboard.press("Tab")  # to the académie filter
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function("() => location.search.includes('academie=')")
+    page.go_back()
+    page.wait_for_function(f"() => location.search === '?region={third}'")
+    assert page.locator("#filtre-academie").input_value() == ""
+    page.go_back()
+    page.wait_for_function("() => location.search === ''")
+    assert page.locator("#filtre-region").input_value() == ""
+
+
 def test_explorer_says_when_nothing_matches(page, real_url):
     page.goto(real_url + "explorer/?q=zzzzz")
     page.locator(".cmq-bilan").get_by_text("Aucun campus ni aucune bonne pratique ne correspond").wait_for()

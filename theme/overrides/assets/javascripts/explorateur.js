@@ -185,11 +185,19 @@ async function start(root) {
       drawList(kind, from);
     });
   }
+  // Each choice is a history entry (Back undoes it). The arrow keys on a closed list choose each
+  // option on the way, a change each: the changes of a filter while it keeps the focus are one
+  // choice, so that Back does not step through them.
+  let changing = null; // the filter changed since it got the focus
   form.addEventListener("change", (event) => {
     if (event.target === form.elements.q) return;
     readForm();
-    history.pushState(null, "", url());
+    history[event.target === changing ? "replaceState" : "pushState"](null, "", url());
+    changing = event.target;
     render();
+  });
+  form.addEventListener("focusout", (event) => {
+    if (event.target === changing) changing = null;
   });
   let typing;
   form.elements.q.addEventListener("input", () => {
@@ -203,9 +211,11 @@ async function start(root) {
     setTimeout(() => {
       readForm();
       history.pushState(null, "", url());
+      changing = null;
       render();
     }));
   window.addEventListener("popstate", () => {
+    changing = null; // the next choice is a new entry after this one
     readURL();
     render();
   });
