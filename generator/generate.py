@@ -15,6 +15,7 @@ import io
 import itertools
 import json
 import keyword
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -51,8 +52,10 @@ _trusted: Callable[[str], Markup] = partial(str.__new__, Markup)
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
-# What this module is (its options and code generator shape the compiled templates).
-_SOURCE_KEY = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()
+# What the generator's code is: its options, code generator and filters shape the compiled
+# templates (a filter's pass_context is written into them), so a change of any module compiles
+# them again.
+_SOURCE_KEY = hashlib.sha1(b"".join(p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py")))).hexdigest()
 
 
 @lru_cache(maxsize=65536)  # names of campuses and terms are printed on many pages
@@ -218,16 +221,24 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
     loading them takes 0.01 s. Jinja keeps them in a folder of the system's temporary
     directory that only this user may write (Jinja checks it), and checks each one against
     its template's source and Python's version. What else shapes the compiled code is in
-    the key: this module (the environments' options, the code generator), Jinja's version,
-    and the environment (``variant``). Without a usable folder, templates are compiled as before.
+    the key: the generator's modules (the environments' options, the code generator, the
+    filters), Jinja's version, and the environment (``variant``). Without a usable folder,
+    templates are compiled as before; a damaged file is compiled again.
     """
 
     def __init__(self, variant: str):
         super().__init__()
+        self.directory = os.path.abspath(self.directory)  # the same folder after a chdir
         self.variant = hashlib.sha1(f"{_SOURCE_KEY}|{jinja2.__version__}|{variant}".encode()).hexdigest()
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         return super().get_cache_key(f"{self.variant}|{name}", filename)
+
+    def load_bytecode(self, bucket: Any) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # cut short or damaged (Jinja only guards its last part): compiled again
+            bucket.reset()
 
     def dump_bytecode(self, bucket: Any) -> None:
         try:

@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -22,6 +23,17 @@ FIXTURES = ROOT / "tests" / "fixtures"
 CATALOGUE = FIXTURES / "catalogue"  # small valid catalogue exercising every feature
 REFERENTIELS = ROOT / "content" / "referentiels"  # the one source of truth, also for tests
 MKDOCS = Path(sys.executable).parent / "mkdocs"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _temporary_folder_of_the_tests(tmp_path_factory):
+    """The tests' temporary files, among them the compiled templates (generate._CompiledTemplates),
+    go to pytest's folder rather than the user's: tests with templates of their own, each in
+    another folder, would add to the user's cache at every run."""
+    saved = tempfile.tempdir
+    tempfile.tempdir = str(tmp_path_factory.mktemp("tmp"))
+    yield
+    tempfile.tempdir = saved
 
 
 class ContentTree:

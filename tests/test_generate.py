@@ -291,6 +291,10 @@ def test_templates_are_compiled_once_then_loaded_compiled(tmp_path, monkeypatch)
     monkeypatch.setattr(generate_module, "_SOURCE_KEY", "autre version")
     build()
     assert compiled[4:] == ["page.md.j2", "page.md.j2"]
+    # A damaged file (a full disk, a crash while writing): compiled again, not a failed build.
+    for saved in (tmp_path / "tmp").glob("*/*.cache"):
+        saved.write_bytes(saved.read_bytes()[:len(jinja2.bccache.bc_magic)] + b"\x80\x02abime")
+    assert build().content.startswith("## ") and compiled[6:] == ["page.md.j2"]
 
 
 def test_templates_are_compiled_when_no_cache_folder_is_usable(tmp_path, monkeypatch):
@@ -298,7 +302,7 @@ def test_templates_are_compiled_when_no_cache_folder_is_usable(tmp_path, monkeyp
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "fichier"))  # not a folder: no cache
     catalog = pipeline.run(CATALOGUE, REFERENTIELS).catalog
     renderer = generate_module.Renderer(TEMPLATES, catalog)
-    assert renderer.env.bytecode_cache is None
+    assert renderer.env.bytecode_cache is None and renderer.html_env.bytecode_cache is None
     assert "# " in renderer.render("accueil.md.j2", "index.md").content
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     renderer = generate_module.Renderer(TEMPLATES, catalog)
