@@ -135,7 +135,7 @@ def test_explorer_counts_add_up_with_entries_without_an_academie(page, real_url)
     """Campuses without an académie are a choice of their own: the académie filter's counts
     add up to the catalogue, and that choice lists them (and it stays in the URL)."""
     without = sorted(f.stem for f in (ROOT / "content" / "campuses").glob("*.md")
-                     if not re.search(r"^academie:", f.read_text(encoding="utf-8"), re.M))
+                     if not re.search(r"^academie: *\S", f.read_text(encoding="utf-8"), re.M))
     assert without  # the real catalogue has some
     page.goto(real_url + "explorer/")
     page.locator(".cmq-bilan").get_by_text("Le catalogue compte").wait_for()
@@ -159,7 +159,8 @@ def test_explorer_counts_add_up_with_entries_without_an_academie(page, real_url)
 
 def test_explorer_arrow_keys_on_a_filter_make_one_history_entry(page, real_url):
     """Arrowing down a closed list chooses each option on the way: Back returns to before the
-    filter was used, not to the option passed over; a choice on another filter is an entry."""
+    filter was used, not to the option passed over; a choice on another filter, or with the
+    mouse on the same one, is an entry of its own."""
     page.goto(real_url + "explorer/")
     page.locator(".cmq-bilan").get_by_text("Le catalogue compte").wait_for()
     page.locator("#filtre-region").focus()
@@ -169,7 +170,12 @@ def test_explorer_arrow_keys_on_a_filter_make_one_history_entry(page, real_url):
     page.wait_for_function(f"() => location.search === '?region={third}'")
     page.keyboard.press("Tab")  # to the académie filter
     page.keyboard.press("ArrowDown")
-    page.wait_for_function("() => location.search.includes('academie=')")
+    first, second = (page.locator("#filtre-academie option").nth(n).get_attribute("value") for n in (1, 2))
+    page.wait_for_function(f"() => location.search.endsWith('academie={first}')")
+    page.locator("#filtre-academie").select_option(second)  # as with the mouse, focus kept
+    page.wait_for_function(f"() => location.search.endsWith('academie={second}')")
+    page.go_back()
+    page.wait_for_function(f"() => location.search.endsWith('academie={first}')")
     page.go_back()
     page.wait_for_function(f"() => location.search === '?region={third}'")
     assert page.locator("#filtre-academie").input_value() == ""

@@ -186,19 +186,23 @@ async function start(root) {
     });
   }
   // Each choice is a history entry (Back undoes it). The arrow keys on a closed list choose each
-  // option on the way, a change each: the changes of a filter while it keeps the focus are one
-  // choice, so that Back does not step through them.
-  let changing = null; // the filter changed since it got the focus
+  // option on the way, a change each: the changes of a filter made from the keyboard, one after
+  // the other while it keeps the focus, are one choice, so that Back does not step through them.
+  // A choice made with the mouse, or on a phone's picker, is always an entry of its own.
+  let keyed = null; // the list a key was pressed on (its change, if any, follows)
+  let keying = null; // the list whose last change came from the keyboard, still focused
+  form.addEventListener("keydown", (event) => (keyed = event.target));
+  form.addEventListener("pointerdown", () => (keyed = keying = null));
   form.addEventListener("change", (event) => {
     if (event.target === form.elements.q) return;
     readForm();
-    history[event.target === changing ? "replaceState" : "pushState"](null, "", url());
-    changing = event.target;
+    const byKey = event.target === keyed;
+    keyed = null;
+    history[byKey && event.target === keying ? "replaceState" : "pushState"](null, "", url());
+    keying = byKey ? event.target : null;
     render();
   });
-  form.addEventListener("focusout", (event) => {
-    if (event.target === changing) changing = null;
-  });
+  form.addEventListener("focusout", () => (keyed = keying = null));
   let typing;
   form.elements.q.addEventListener("input", () => {
     readForm();
@@ -211,11 +215,11 @@ async function start(root) {
     setTimeout(() => {
       readForm();
       history.pushState(null, "", url());
-      changing = null;
+      keying = null;
       render();
     }));
   window.addEventListener("popstate", () => {
-    changing = null; // the next choice is a new entry after this one
+    keying = null; // the next choice is a new entry after this one
     readURL();
     render();
   });
