@@ -258,7 +258,7 @@ def table(results: list[dict], reload_s: float | None) -> str:
         ("étalon : boucle Python fixe (s)", "calibration_s", "{:.2f}"),
         ("(a) chargement + validation (s)", "load_validate_s", "{:.2f}"),
         ("(b) génération des pages (s)", "generate_s", "{:.2f}"),
-        ("(b) 1er passage : modèles à compiler (s)", "generate_first_s", "{:.2f}"),
+        ("(b) 1er passage : gabarits à compiler (s)", "generate_first_s", "{:.2f}"),
         ("(c) make build complet (s)", "build_s", "{:.1f}"),
         ("(d) mkdocs-material seul (s)", "reference_s", "{:.1f}"),
         ("ratio (c)/(d)", "ratio", "{:.2f}"),
