@@ -2,9 +2,10 @@
 
 For N = 100, 1,000 and 10,000 synthetic practices (+ N/10 campuses), each measured in a
 fresh process, repeated (median reported, machines are noisy):
-  (a) load + validate, (b) generate pages (and its first run alone: templates to compile), (c) the full build (check + mkdocs build
-  --strict with our plugin, search index included), (d) a plain mkdocs-material build of the
-  same pages written out as ordinary Markdown (the reference, with its own search);
+  (a) load + validate, (b) generate pages (and its first run alone: templates to compile),
+  (c) the full build (check + mkdocs build --strict with our plugin, search index included),
+  (d) a plain mkdocs-material build of the same pages written out as ordinary Markdown (the
+  reference, with its own search);
 then the ratio (c)/(d), peak memory, the largest pages, the size of site/ and what a
 browser downloads for a first search; and a fixed Python loop timed at each repetition, to
 tell a slow hour of the machine from a slow change. Prints a table and writes build/bench.json.
@@ -198,7 +199,8 @@ def measure(n: int, repetitions: int, scratch: Path) -> dict:
     site, reference = work / "site", work / "site-reference"
     result = {
         "n_practices": n, "n_campuses": max(1, n // 10), "repetitions": repetitions,
-        "load_validate_s": med["a"], "generate_s": med["b"], "generate_first_s": runs["b"][0], "build_s": med["c"], "reference_s": med["d"],
+        "load_validate_s": med["a"], "generate_s": med["b"], "generate_first_s": runs["b"][0],
+        "build_s": med["c"], "reference_s": med["d"],
         "ratio": med["c"] / med["d"], "peak_build_mb": med["peak_c"], "peak_reference_mb": med["peak_d"],
         "peak_stages_mb": med["peak_ab"], "calibration_s": med["cal"],
         "largest_entry_page_kb": largest(site, True) / 1000, "largest_page_kb": largest(site, False) / 1000,
