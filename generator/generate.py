@@ -12,7 +12,6 @@ import csv
 import hashlib
 from collections import Counter
 import io
-import itertools
 import json
 import keyword
 import os
@@ -318,13 +317,19 @@ class Renderer:
         self.env.globals["csv_columns"] = csv_columns
         self.env.globals.update(depot=depot, site_public=site_url, feed_size=FEED_SIZE,
                                 build_date=french_date(build_time))
+        def lacking(name: str, vocab: str) -> bool:
+            """Whether some entries of a type with this field have no term of it, counted as on
+            the statistics page: the catalogue's size against the entries of each term."""
+            return any(len(entries) > sum(len(of(t)) for t in catalog.terms(vocab))
+                       for ctype, entries, of in ((CAMPUS, catalog.campuses, catalog.campuses_of),
+                                                  (PRACTICE, catalog.practices, catalog.practices_of))
+                       if name in ctype.fields_by_name)
+
         # A facet also offers « X non précisé(e) » when some entries have no term of it (a campus
         # without an académie): otherwise its counts would not add up to the catalogue.
         self.env.globals["explorer_facets"] = lambda: [
             {"name": name, "label": PRACTICE.field(name).label, "all": VOCAB_LABELS[vocab][2],
-             "terms": catalog.terms(vocab), "none": VOCAB_LABELS[vocab][3] if any(
-                 getattr(entry, name, "") is None
-                 for entry in itertools.chain(catalog.campuses.values(), catalog.practices.values())) else None}
+             "terms": catalog.terms(vocab), "none": VOCAB_LABELS[vocab][3] if lacking(name, vocab) else None}
             for name, vocab in EXPLORER_FACETS]
         self.env.globals["campus_counts"] = lambda vocab: {
             t.id: len(catalog.campuses_of(t)) for t in catalog.terms(vocab)}
