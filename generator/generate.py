@@ -379,11 +379,12 @@ class Renderer:
         being rendered to another page, given as an entry, a term, a keyword or a source file
         (MkDocs checks that it exists)."""
         page = self._page
-        key = (target if isinstance(target, str) else target.src_uri, text)
+        uri = target if target.__class__ is str else target.src_uri
+        key = uri if text is None else (uri, text)
         found = page.links.get(key)
         if found is None:
             label = _escaped(str(text if text is not None else _label(target)))
-            found = page.links[key] = _trusted(f"[{label}]({page.up}{key[0]})")
+            found = page.links[key] = _trusted(f"[{label}]({page.up}{uri})")
         return found
 
     def keyword_links(self, keywords: Iterable[Keyword]) -> Markup:
