@@ -21,7 +21,7 @@ from . import pipeline
 from .diagnostics import Diagnostic, did_you_mean
 from .load import load
 from .model import Vocabularies
-from .schema import CAMPUS, PRACTICE, TODO_MARKER, ContentType, Kind
+from .schema import CAMPUS, PRACTICE, SEVERAL, TODO_MARKER, ContentType, Kind
 from .schemas import schema_uri
 from .validate import build_vocabularies
 
@@ -34,9 +34,8 @@ PRACTICE_BODY = f"""## La pratique
 
 {TODO} : ce qui la rend efficace et transposable à un autre campus.)
 """
+# The documents cited go in the « source » field (asked for), not in the text.
 CAMPUS_BODY = f"""{TODO} : le territoire, les axes de formation, les partenaires, les chiffres clés.)
-
-**Sources :** {TODO}.)
 """
 
 
@@ -211,6 +210,10 @@ def issue_form(vocab: Vocabularies) -> str:
             terms = vocab.terms[f.vocab or ""].values()
             item["type"] = "dropdown"
             item["attributes"]["options"] = [f"{t.nom} ({t.id})" for t in terms]
+        elif f.kind is Kind.TEXTS:  # several documents: one per line (convert_issue)
+            item["type"] = "textarea"
+            item["attributes"]["description"] = (f.rule.removesuffix(SEVERAL) + ". S’il y a plusieurs documents, "
+                                                 "écrivez-en un par ligne.")
         else:
             item["type"] = "input"
             if f.kind is Kind.TEXT_LIST:
@@ -269,6 +272,10 @@ def convert_issue(text: str) -> IssueConversion:
             answer = match.group(1) if match else answer
         if f.kind is Kind.TEXT_LIST:
             values[f.name] = [item.strip() for item in answer.split(",") if item.strip()]
+        elif f.kind is Kind.TEXTS and answer:  # a line each, a list marker dropped: one text, or a list
+            lines = [" ".join(re.sub(r"^\s*[-*•]\s+", "", line).split()) for line in answer.split("\n")]
+            lines = [line for line in lines if line]
+            values[f.name] = lines if len(lines) > 1 else lines[0]
         elif answer:
             values[f.name] = " ".join(answer.split())
         if f.required and not answer:

@@ -33,7 +33,7 @@ from markupsafe import Markup
 from . import charts, parallel
 from .model import KEYWORDS_PREFIX, Campus, Catalog, Keyword, Practice, Term
 from .nogc import without_gc
-from .schema import CAMPUS, CONTENT_TYPES, PRACTICE, VOCAB_LABELS, VOCABULARIES, ContentType, Kind
+from .schema import CAMPUS, CONTENT_TYPES, PRACTICE, SEVERAL, VOCAB_LABELS, VOCABULARIES, ContentType, Kind
 from .schemas import generate_schemas, schema_uri
 from .validate import FENCE_RE, fold_space
 
@@ -528,11 +528,15 @@ def csv_columns(ctype: ContentType) -> list[Column]:
                                   f.kind is Kind.CAMPUS_REF else "nom")))
         else:
             rule = f.rule.rstrip(".")
+            value: Callable[[Any], Any] = _getter(f.name)
             if f.kind is Kind.BOOLEAN:  # the file's true / false, written for a spreadsheet
                 rule = "« oui », « non » ou vide si la source ne le dit pas"
             elif f.kind is Kind.TEXT_LIST:
                 rule += " ; séparés par « ; »"
-            columns.append(Column(f.name, f"{f.label} : {rule[0].lower()}{rule[1:]}.", _getter(f.name)))
+            elif f.kind is Kind.TEXTS:  # a document may cite pages with « ; »: a line each (CRLF, as RFC 4180)
+                rule = rule.removesuffix(SEVERAL.rstrip(".")) + " ; plusieurs documents : un par ligne de la cellule"
+                value = lambda entry, name=f.name: "\r\n".join(getattr(entry, name))  # noqa: E731
+            columns.append(Column(f.name, f"{f.label} : {rule[0].lower()}{rule[1:]}.", value))
     if ctype is CAMPUS:
         columns.append(Column("bonnes_pratiques", "Identifiants des bonnes pratiques du campus, séparés par « ; ».",
                               lambda c: [p.id for p in c.practices]))

@@ -63,7 +63,7 @@ class Campus:
     annee_labellisation: int | None = None
     excellence: bool | None = None
     site_web: str | None = None
-    source: str | None = None
+    source: tuple[str, ...] = ()  # the documents cited, one or several
     practices: list[Practice] = field(default_factory=list)
 
     @property
@@ -92,7 +92,7 @@ class Practice:
     secteur: Term | None = None
     mots_cles: tuple[str, ...] = ()
     contact: str | None = None
-    source: str | None = None
+    source: tuple[str, ...] = ()  # the documents cited, one or several
     added: int = 0  # when the entry entered the catalogue (Unix time, from git history)
     keywords: tuple[Keyword, ...] = ()
 
@@ -178,7 +178,7 @@ def build(vocabularies: Vocabularies, campus_values: list[dict[str, Any]],
             etablissement_support=values.get("etablissement_support"),
             annee_labellisation=values.get("annee_labellisation"),
             excellence=values.get("excellence"), site_web=values.get("site_web"),
-            source=values.get("source"),
+            source=values.get("source") or (),
         )
     practices: dict[str, Practice] = {}
     for values in sorted(practice_values, key=lambda v: v["id"]):
@@ -191,7 +191,7 @@ def build(vocabularies: Vocabularies, campus_values: list[dict[str, Any]],
             id=values["id"], titre=values["titre"], domaine=term("domaines", values["domaine"]),
             region=region, academie=academie, secteur=secteur, campus=campus,
             mots_cles=tuple(values.get("mots_cles") or ()), contact=values.get("contact"),
-            source=values.get("source"), body=values["body"], path=values["path"],
+            source=values.get("source") or (), body=values["body"], path=values["path"],
             added=added.get(values["path"], 0),
         )
         practices[practice.id] = practice

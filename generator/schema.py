@@ -20,6 +20,7 @@ class Kind(Enum):
     URL = "adresse web"
     EMAIL = "adresse électronique"
     TEXT_LIST = "liste de textes"
+    TEXTS = "texte, ou liste de textes"  # one or several (sources): always a tuple in the model
     CAMPUS_REF = "identifiant de campus"
 
 
@@ -64,6 +65,8 @@ class ContentType:
 FIRST_LABEL_YEAR = 2013
 TODO_MARKER = "(à compléter"  # left by the scaffold where the contributor must write
 TITLE_MAX = 160
+# The rule's end for a field of several texts (Kind.TEXTS).
+SEVERAL = " ; pour plusieurs documents, une liste (un document par ligne, précédé de « - »)."
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 # Vocabularies, in the order they are shown; each is content/referentiels/<name>.yml.
 VOCABULARIES = ("domaines", "secteurs", "regions", "academies")
@@ -107,7 +110,7 @@ CAMPUS = ContentType(
         Field("excellence", Kind.BOOLEAN, "Label « Campus d’excellence »",
               "true si le campus a reçu le label « excellence »."),
         Field("site_web", Kind.URL, "Site web", "Adresse absolue commençant par https:// ou http://."),
-        Field("source", Kind.TEXT, "Source", "Document d’où viennent les informations, avec la page.",
+        Field("source", Kind.TEXTS, "Source", f"Document d’où viennent les informations, avec la page{SEVERAL}",
               max_length=1000),
     ),
 )
@@ -145,7 +148,7 @@ PRACTICE = ContentType(
               max_length=80),
         Field("contact", Kind.EMAIL, "Contact",
               "Adresse électronique fonctionnelle (pas d’adresse personnelle prenom.nom@…)."),
-        Field("source", Kind.TEXT, "Source", "Par exemple « Livret des bonnes pratiques, p. 31 ».",
+        Field("source", Kind.TEXTS, "Source", f"Par exemple « Livret des bonnes pratiques, p. 31 »{SEVERAL}",
               max_length=1000),
     ),
 )

@@ -37,11 +37,14 @@ def _property(f: Field, vocabularies: Vocabularies, campus_ids: list[str]) -> di
         prop.update(type="string", format="uri", pattern=r"^https?://[^\s/]+")
     elif f.kind is Kind.EMAIL:
         prop.update(type="string", format="email", pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    elif f.kind is Kind.TEXT_LIST:
+    elif f.kind in (Kind.TEXT_LIST, Kind.TEXTS):
         item: dict[str, Any] = {"type": "string", "minLength": 1}
         if f.max_length:
             item["maxLength"] = f.max_length
-        prop.update(type="array", items=item)
+        if f.kind is Kind.TEXT_LIST:
+            prop.update(type="array", items=item)
+        else:  # a text, or a list of them (minLength and maxLength apply to a text only)
+            prop.update(item, type=["string", "array"], items=item, minItems=1)
         return prop
     elif f.kind is Kind.CAMPUS_REF:
         prop.update(type="string", enum=campus_ids)

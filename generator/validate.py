@@ -297,6 +297,13 @@ class _EntryChecker:
                 items.append(fold_space(item))
         return items
 
+    def _check_texts(self, f: Field, raw: Any) -> tuple[str, ...] | None:
+        """One text, or a list of texts (a source, or several): a tuple either way."""
+        if isinstance(raw, list):
+            return tuple(self._check_text_list(f, raw)) or None
+        text = self._text(f, raw, "un texte ou une liste de textes")
+        return None if text is None else (text,)
+
     def _check_campus_ref(self, f: Field, raw: Any) -> str | None:
         return self._text(f, raw, "un identifiant de campus")
 
@@ -393,6 +400,8 @@ def _describe(value: Any) -> str:
         return "un groupe de champs"
     if isinstance(value, (datetime.date, datetime.datetime)):
         return f"la date {value.isoformat()}"
+    if isinstance(value, str) and not value.strip():
+        return "un texte vide"
     return f"« {value} »"
 
 

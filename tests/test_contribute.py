@@ -120,6 +120,21 @@ def test_issue_to_practice_complete(project):
                       "mots_cles": ["atelier", "maintenance"], "source": "Proposition du ticket n° 12"}
 
 
+def test_issue_source_one_or_several_documents(project):
+    """The source box takes a document per line (list markers dropped): a list for several, a text for one."""
+    answer = "- Livret des bonnes pratiques, p. 31\n\n* Céreq Études n° 56,   § 2.1, p. 12\n"
+    path, report = contribute.practice_from_issue(issue_body(**(COMPLETE | dict(source=answer))), project)
+    assert report == []
+    assert load.read_entry(path, PRACTICE)[0].data["source"] == [
+        "Livret des bonnes pratiques, p. 31", "Céreq Études n° 56, § 2.1, p. 12"]
+    path.unlink()
+    path, report = contribute.practice_from_issue(issue_body(**(COMPLETE | dict(source="Livret, p. 3"))), project)
+    assert load.read_entry(path, PRACTICE)[0].data["source"] == "Livret, p. 3"
+    form = yaml.safe_load(contribute.issue_form(validate.build_vocabularies(load.load(project / "content").vocabularies)[0]))
+    source = next(item for item in form["body"] if item.get("id") == "source")
+    assert source["type"] == "textarea" and "un par ligne" in source["attributes"]["description"]
+
+
 def test_issue_to_practice_incomplete_says_what_is_missing(project):
     body = issue_body(**(COMPLETE | dict(titre="", campus="", pourquoi="")))
     path, report = contribute.practice_from_issue(body, project)
@@ -170,6 +185,16 @@ def test_schema_requires_campus_or_region(schemas):
     validator = jsonschema.Draft202012Validator(schemas[PRACTICE.key])
     assert not validator.is_valid({"titre": "T", "domaine": "parcours-reussite"})
     assert validator.is_valid({"titre": "T", "domaine": "parcours-reussite", "region": "bretagne"})
+
+
+def test_schema_takes_one_source_or_a_list_of_them(schemas):
+    """As the validator does (test_validate: « source » cases)."""
+    validator = jsonschema.Draft202012Validator(schemas[CAMPUS.key])
+    campus = {"nom": "C", "secteur": "numerique-telecommunications"}
+    assert validator.is_valid(campus | {"source": "Livret, p. 3"})
+    assert validator.is_valid(campus | {"source": ["Livret, p. 3", "Céreq, p. 12"]})
+    for wrong in ("", [], ["Livret, p. 3", ""], ["x" * 1001], 12):
+        assert not validator.is_valid(campus | {"source": wrong}), wrong
 
 
 # --------------------------------------------------------------------------- the site and the guide

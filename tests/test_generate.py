@@ -492,6 +492,7 @@ def test_csv_exports_match_the_content(generated):
         assert row["region"] == ((record["region"] or {}).get("id") or "")
         assert row["bonnes_pratiques"] == " ; ".join(record["bonnes_pratiques"])
         assert row["excellence"] == {True: "oui", False: "non", None: ""}[record["excellence"]]
+        assert row["source"] == "\r\n".join(record["source"])  # several documents: a line each
     practices = json.loads(generated["donnees/bonnes-pratiques.json"])
     rows = read_csv(generated["donnees/bonnes-pratiques.csv"])
     assert [r["id"] for r in rows] == [p["id"] for p in practices]
@@ -500,6 +501,7 @@ def test_csv_exports_match_the_content(generated):
             assert row[field] == ((record[field] or {}).get("id") or ""), field
         assert row["campus_nom"] == ((record["campus"] or {}).get("nom") or "")
         assert row["mots_cles"] == " ; ".join(record["mots_cles"])
+        assert row["source"] == "\r\n".join(record["source"])
 
 
 def test_csv_columns_are_documented_on_the_data_page(generated):

@@ -104,6 +104,16 @@ def test_campus_page_lists_its_practices(fixture_site):
     assert "Aucune bonne pratique de ce campus" in empty
 
 
+def test_entry_pages_show_their_sources_once(fixture_site):
+    """Several documents as a list (the campus), one on a line (the practice)."""
+    html = (fixture_site / "campus" / "aeronautique-exemple" / "index.html").read_text(encoding="utf-8")
+    assert ("<p><em>Sources&nbsp;:</em></p>\n<ul>\n<li>Fiche d’exemple des tests, p. 1</li>\n"
+            "<li>Second document d’exemple ; annexe, p. 4</li>\n</ul>") in html
+    assert html.count("Fiche d’exemple des tests, p. 1") == 1
+    html = (fixture_site / "bonnes-pratiques" / "pilotage-regional-exemple" / "index.html").read_text(encoding="utf-8")
+    assert "<p><em>Source&nbsp;: Fiche d’exemple des tests, p. 2</em></p>" in html
+
+
 def test_search_index_covers_the_articles_of_entries_and_lists(fixture_site):
     manifest, shards, pages = read_index(fixture_site)
     # Every page but the Livret and the keyword lists, which repeat the practices

@@ -86,6 +86,16 @@ CAMPUS_CASES = {
         dict(site_web="www.campus.fr"),
         ["content/campuses/x.md:7: site_web: « www.campus.fr » n’est pas une adresse web absolue ; "
          "elle doit commencer par https:// (ou http://)."]),
+    "one source, as a text": (dict(source="Livret des bonnes pratiques, p. 31"), []),
+    "several sources, as a list": (dict(source=["Livret des bonnes pratiques, p. 31", "Céreq, § 2.1, p. 12"]), []),
+    "source of the wrong type": (
+        dict(source=12),
+        ["content/campuses/x.md:7: source: doit être un texte ou une liste de textes (reçu : le nombre 12) ; "
+         "mettez la valeur entre guillemets."]),
+    "one of the sources too long or empty": (
+        dict(source=["Livret, p. 31", "x" * 1001, ""]),
+        ["content/campuses/x.md:7: source: l’élément n° 2 dépasse 1000 caractères.",
+         "content/campuses/x.md:7: source: l’élément n° 3 doit être un texte non vide (reçu : un texte vide)."]),
     "javascript url": (
         dict(site_web="javascript:alert(1)"),
         ["content/campuses/x.md:7: site_web: « javascript:alert(1) » n’est pas une adresse web absolue ; "
@@ -153,6 +163,16 @@ def test_practice_rule(tree, fields, expected):
     tree.campus("c1")
     tree.practice("x", **fields)
     assert messages(tree) == expected
+
+
+def test_sources_are_a_tuple_whether_one_or_several(tree):
+    tree.campus("c1", source="Document A, p. 1")
+    tree.campus("c2", source=["Document A, p. 1", "Document  B,\n§ 2"])
+    tree.practice("p1")
+    campuses = pipeline.run(tree.root).catalog.campuses
+    assert campuses["c1"].source == ("Document A, p. 1",)
+    assert campuses["c2"].source == ("Document A, p. 1", "Document B, § 2")  # each folded onto one line
+    assert pipeline.run(tree.root).catalog.practices["p1"].source == ()
 
 
 def test_region_is_derived_from_the_academie(tree):

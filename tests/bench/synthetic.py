@@ -67,8 +67,9 @@ def write_catalogue(folder: Path, practices: int, seed: int = 1) -> Path:
         values = {"nom": f"Campus des métiers et des qualifications {secteur['nom'].split(',')[0]} n° {n}",
                   "secteur": secteur["id"], "region": academie["region"], "academie": academie["id"],
                   "ville": f"{academie['nom']}", "annee_labellisation": 2013 + n % 10,
-                  "source": "Catalogue synthétique de mesure"}
-        body = _sentences(rng, 6) + "\n\n**Sources :** catalogue synthétique.\n"
+                  # Several documents, as most real campuses cite (content/campuses/).
+                  "source": [f"Catalogue synthétique de mesure, p. {n % 40 + 1}", "Annexe synthétique, § 2"]}
+        body = _sentences(rng, 6) + "\n"
         (content / "campuses" / f"{campus_id}.md").write_text(_front(values) + body, encoding="utf-8")
     for n in range(practices):
         values = {"titre": f"{rng.choice(OBJECTS).capitalize()} {rng.choice(TAILS)} (n° {n})",
