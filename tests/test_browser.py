@@ -61,6 +61,29 @@ def test_search_box_finds_a_practice(page, base_url):
     assert "maintenance éolienne" in page.locator("h1").inner_text()
 
 
+def test_search_keyboard_arrows_and_escape(page, base_url):
+    """Arrows go into the results; Escape closes the box and, where the header shows the closed
+    box (60em and wider), leaves the keyboard in it, where typing opens it again; on a narrow
+    screen the closed box is out of sight, and the keyboard is not left in it."""
+    focused = "document.activeElement === document.querySelector('input.md-search__input')"
+    is_open = "document.getElementById('__search').checked"
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(base_url)
+    page.locator("input.md-search__input").focus()
+    page.keyboard.type("éolienne")
+    page.locator(".md-search-result__item").first.wait_for(timeout=10_000)
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.classList.contains('md-search-result__link')")
+    page.keyboard.press("Escape")
+    assert page.evaluate(focused) and not page.evaluate(is_open)
+    page.keyboard.type("s")
+    assert page.evaluate(is_open) and page.locator("input.md-search__input").input_value() == "éoliennes"
+
+    page.set_viewport_size({"width": 400, "height": 800})
+    page.keyboard.press("Escape")
+    assert not page.evaluate(is_open) and not page.evaluate(focused)
+
+
 def test_search_finds_a_campus_by_its_town(page, base_url):
     page.goto(base_url + "campus/")
     page.locator("input.md-search__input").click(force=True)

@@ -236,10 +236,16 @@ if (root) {
   let pending = Promise.resolve(); // the run for the latest query
   const update = () => (input.value.trim() !== last ? (pending = run()) : pending);
   input.addEventListener("input", update);
+  input.addEventListener("input", () => open(true)); // typing again in a box closed by Escape
   form.addEventListener("submit", (e) => e.preventDefault());
   form.addEventListener("reset", () => setTimeout(update));
   toggle.addEventListener("change", () => (toggle.checked ? input.focus() : input.blur()));
   list.addEventListener("click", (e) => e.target.closest("a") && open(false));
+
+  // Where the theme shows the box in the header even when closed (60em and wider), Escape
+  // leaves the keyboard in it (WAI-ARIA's combobox); on a narrow screen the closed box is out
+  // of sight, so it lets go of the keyboard, which goes on from there at the next Tab.
+  const inHeader = window.matchMedia("(min-width: 60em)");
 
   // In the search: arrows move, Enter follows the first result, Escape and Tab close it.
   // No one-key shortcut opens it (the theme's "/", "s", "f"): a visitor could not turn them
@@ -255,7 +261,11 @@ if (root) {
           update().then(() => list.querySelector("a[href]")?.click());
         }
         break;
-      case "Escape":
+      case "Escape": // from the box or a result; focused first, as focusing the box opens it
+        if (inHeader.matches) input.focus();
+        else active.blur();
+        open(false);
+        break;
       case "Tab":
         open(false);
         input.blur();
