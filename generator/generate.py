@@ -326,10 +326,12 @@ class Renderer:
                        if name in ctype.fields_by_name)
 
         # A facet also offers « X non précisé(e) » when some entries have no term of it (a campus
-        # without an académie): otherwise its counts would not add up to the catalogue.
+        # without an académie): otherwise its counts would not add up to the catalogue. A facet
+        # with long names (sectors, domains) is given a wider list, which shows a choice whole.
         self.env.globals["explorer_facets"] = lambda: [
             {"name": name, "label": PRACTICE.field(name).label, "all": VOCAB_LABELS[vocab][2],
-             "terms": catalog.terms(vocab), "none": VOCAB_LABELS[vocab][3] if lacking(name, vocab) else None}
+             "terms": catalog.terms(vocab), "none": VOCAB_LABELS[vocab][3] if lacking(name, vocab) else None,
+             "wide": max((len(t.nom) for t in catalog.terms(vocab)), default=0) > WIDE_FACET}
             for name, vocab in EXPLORER_FACETS]
         self.env.globals["campus_counts"] = lambda vocab: {
             t.id: len(catalog.campuses_of(t)) for t in catalog.terms(vocab)}
@@ -588,6 +590,7 @@ def explorer_index(catalog: Catalog) -> str:
 
 # The explorer's filters: URL parameter (a practice field) and its vocabulary.
 EXPLORER_FACETS = (("secteur", "secteurs"), ("region", "regions"), ("academie", "academies"), ("domaine", "domaines"))
+WIDE_FACET = 30  # characters of a term's name past which a filter's list is given two columns of the form
 FEED_SIZE = 30
 
 

@@ -184,6 +184,21 @@ def test_explorer_arrow_keys_on_a_filter_make_one_history_entry(page, real_url):
     assert page.locator("#filtre-region").input_value() == ""
 
 
+def test_explorer_lists_show_a_choice_whole_on_a_wide_screen(page, real_url):
+    """A closed list shows its choice, count included (« Mobilité, aéronautique, transports
+    terrestres et maritimes (17) »), not its first words: lists of long names are wider."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(real_url + "explorer/")
+    page.locator(".cmq-bilan").get_by_text("Le catalogue compte").wait_for()
+    cut = page.evaluate("""() => [...document.querySelectorAll('.cmq-filtres select')].flatMap(select => {
+        const style = getComputedStyle(select), text = document.createElement('canvas').getContext('2d');
+        text.font = style.font;
+        const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 24;
+        return [...select.options].filter(o => text.measureText(o.text).width > room).map(o => o.text);
+    })""")
+    assert cut == []
+
+
 def test_explorer_says_when_nothing_matches(page, real_url):
     page.goto(real_url + "explorer/?q=zzzzz")
     page.locator(".cmq-bilan").get_by_text("Aucun campus ni aucune bonne pratique ne correspond").wait_for()
