@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import contribute, load, pipeline, validate
 from .diagnostics import summary
-from .schema import CAMPUS, PRACTICE
+from .schema import CAMPUS, PRACTICE, SEVERAL, Kind
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,7 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     for name, ctype in (("nouvelle-pratique", PRACTICE), ("nouveau-campus", CAMPUS)):
         command = commands.add_parser(name, help=f"écrit une nouvelle fiche {ctype.label} puis la vérifie")
         for f in ctype.fields:
-            command.add_argument(f"--{f.name.replace('_', '-')}", dest=f.name, help=f.rule)
+            if f.kind is Kind.TEXTS:  # several documents: the option given once for each
+                command.add_argument(f"--{f.name.replace('_', '-')}", dest=f.name, action="append",
+                                     help=f"{f.rule.removesuffix(SEVERAL)} ; répétez l’option pour plusieurs documents.")
+            else:
+                command.add_argument(f"--{f.name.replace('_', '-')}", dest=f.name, help=f.rule)
         command.add_argument("--id", help="identifiant (nom du fichier) ; par défaut tiré du titre")
         command.add_argument("--non-interactif", action="store_true", help="ne pose aucune question")
         command.set_defaults(ctype=ctype)

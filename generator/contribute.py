@@ -166,6 +166,8 @@ def scaffold(ctype: ContentType, root: Path, answers: dict[str, str], interactiv
     for f in ctype.fields:
         if f.kind is Kind.BOOLEAN and isinstance(values.get(f.name), str):
             values[f.name] = values[f.name].strip().lower() in ("oui", "true", "vrai", "o", "1")
+        if f.kind is Kind.TEXTS and isinstance(values.get(f.name), list) and len(values[f.name]) == 1:
+            values[f.name] = values[f.name][0]  # --source given once: a text, as most entries write it
         if f.kind is Kind.TEXT_LIST and isinstance(values.get(f.name), str):
             values[f.name] = [item.strip() for item in values[f.name].split(",") if item.strip()]
         if f.kind is Kind.INTEGER and isinstance(values.get(f.name), str) and values[f.name].isdigit():
@@ -322,11 +324,12 @@ def changed_entries(root: Path, base: str) -> list[Path]:
     return [root / line for line in output.splitlines() if line.endswith(".md")]
 
 
-def _md_cell(value: Any) -> str:
+def _md_cell(value: Any, kind: Kind) -> str:
     from .generate import md_escape
 
-    if isinstance(value, list):
-        value = ", ".join(map(str, value))
+    if isinstance(value, list):  # documents may hold commas (« Livret, p. 31 »): numbered
+        value = (" ".join(f"({n}) {v}" for n, v in enumerate(value, 1)) if kind is Kind.TEXTS
+                 else ", ".join(map(str, value)))
     return md_escape(value)
 
 
@@ -354,7 +357,7 @@ def preview(root: Path, files: list[Path]) -> str:
         lines += ["| Champ | Valeur |", "| --- | --- |"]
         for f in ctype.fields:
             if data.get(f.name) not in (None, "", []):
-                lines.append(f"| {f.label} | {_md_cell(data[f.name])} |")
+                lines.append(f"| {f.label} | {_md_cell(data[f.name], f.kind)} |")
         lines.append("")
         if entry_diags:
             lines += ["```text", *(d.format() for d in entry_diags), "```", ""]

@@ -264,7 +264,7 @@ class _Page:
 
     up: str  # from its folder up to the docs folder: "" (at the root), "../", "../../"…
     url: str  # its URL relative to the site root
-    links: dict[tuple[str, Any], Markup]  # links already made from pages as deep as this one
+    links: dict[str | tuple[str, Any], Markup]  # links already made from pages as deep as this one
     fragments: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -362,7 +362,7 @@ class Renderer:
         # cache keyed by loader and name) costs 1.6 µs, for 30,000 pages and cards at N = 10,000.
         self._template = lru_cache(maxsize=None)(self.env.get_template)
         self._snippets: dict[tuple[Any, ...], dict[str, Markup]] = {}
-        self._links: dict[str, dict[tuple[str, Any], Markup]] = {}
+        self._links: dict[str, dict[str | tuple[str, Any], Markup]] = {}
         self._page = _Page("", "", {})
 
     def render(self, template: str, uri: str, **context: Any) -> GeneratedFile:

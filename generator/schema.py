@@ -20,7 +20,7 @@ class Kind(Enum):
     URL = "adresse web"
     EMAIL = "adresse électronique"
     TEXT_LIST = "liste de textes"
-    TEXTS = "texte, ou liste de textes"  # one or several (sources): always a tuple in the model
+    TEXTS = "texte ou liste de textes"  # one or several (sources): always a tuple in the model
     CAMPUS_REF = "identifiant de campus"
 
 

@@ -300,7 +300,10 @@ class _EntryChecker:
     def _check_texts(self, f: Field, raw: Any) -> tuple[str, ...] | None:
         """One text, or a list of texts (a source, or several): a tuple either way."""
         if isinstance(raw, list):
-            return tuple(self._check_text_list(f, raw)) or None
+            if not raw:  # as the JSON Schema says (minItems), rather than an absent field
+                self.error(f.name, "liste vide ; donnez au moins un document, ou retirez le champ.")
+                return None
+            return tuple(self._check_text_list(f, raw))
         text = self._text(f, raw, "un texte ou une liste de textes")
         return None if text is None else (text,)
 

@@ -46,6 +46,19 @@ def test_scaffold_with_arguments_writes_a_valid_practice(project):
     assert "## La pratique" in text and "## Pourquoi c’est une bonne pratique" in text
 
 
+def test_command_line_takes_one_source_or_several(project, monkeypatch):
+    """`--source` once gives a text, as most entries write it; repeated, a list."""
+    from generator.__main__ import main
+
+    monkeypatch.chdir(project)
+    common = ["nouvelle-pratique", "--domaine", "parcours-reussite", "--campus", "ferrocampus", "--non-interactif"]
+    assert main([*common, "--titre", "Une pratique", "--source", "Livret, p. 3"]) == 0
+    assert main([*common, "--titre", "Une autre", "--source", "Livret, p. 3", "--source", "Céreq, p. 12"]) == 0
+    folder = project / "content" / PRACTICE.directory
+    assert load.read_entry(folder / "une-pratique.md", PRACTICE)[0].data["source"] == "Livret, p. 3"
+    assert load.read_entry(folder / "une-autre.md", PRACTICE)[0].data["source"] == ["Livret, p. 3", "Céreq, p. 12"]
+
+
 def test_scaffold_asks_the_questions_and_suggests_on_a_typo(project):
     answers = iter(["Un atelier partagé", "innovation", "3", "1", "atelier", "", "Livret, p. 3"])
     said: list[str] = []
@@ -246,7 +259,8 @@ def test_preview_of_a_branch_shows_the_changed_entries(project):
     git("commit", "-qm", "base")
     git("switch", "-qc", "proposition")
     contribute.scaffold(PRACTICE, project, {"titre": "Une | pratique *nouvelle*", "domaine": "parcours-reussite",
-                                            "campus": "ferrocampus"}, interactive=False)
+                                            "campus": "ferrocampus", "source": ["Livret, p. 3", "Céreq, p. 12"]},
+                        interactive=False)
     (project / "content" / "campuses" / "ferrocampus.md").write_text(
         "---\nnom: \"Ferrocampus\"\nsecteur: \"inconnu\"\n---\nTexte.\n", encoding="utf-8")
     git("add", "-A")
@@ -257,6 +271,7 @@ def test_preview_of_a_branch_shows_the_changed_entries(project):
     text = contribute.preview(project, files)
     assert "### `content/bonnes-pratiques/une-pratique-nouvelle.md` — ⚠️ à vérifier" in text
     assert "| Titre | Une &#124; pratique \\*nouvelle\\* |" in text  # escaped: a table cell stays one cell
+    assert "| Source | \\(1\\) Livret, p. 3 \\(2\\) Céreq, p. 12 |" in text  # documents told apart
     assert "### `content/campuses/ferrocampus.md` — ❌ à corriger" in text
     assert "content/campuses/ferrocampus.md:3: secteur: « inconnu » est inconnu" in text
     assert text.rstrip().endswith("Vérification de tout le catalogue : 1 erreur.")

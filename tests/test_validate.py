@@ -92,6 +92,9 @@ CAMPUS_CASES = {
         dict(source=12),
         ["content/campuses/x.md:7: source: doit être un texte ou une liste de textes (reçu : le nombre 12) ; "
          "mettez la valeur entre guillemets."]),
+    "an empty list of sources": (
+        dict(source=[]),
+        ["content/campuses/x.md:7: source: liste vide ; donnez au moins un document, ou retirez le champ."]),
     "one of the sources too long or empty": (
         dict(source=["Livret, p. 31", "x" * 1001, ""]),
         ["content/campuses/x.md:7: source: l’élément n° 2 dépasse 1000 caractères.",
