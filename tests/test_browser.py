@@ -78,6 +78,12 @@ def test_search_keyboard_arrows_and_escape(page, base_url):
     assert page.evaluate(focused) and not page.evaluate(is_open)
     page.keyboard.type("s")
     assert page.evaluate(is_open) and page.locator("input.md-search__input").input_value() == "éoliennes"
+    page.keyboard.press("Escape")
+    page.keyboard.press("ArrowDown")  # opens it again, on the first result (WAI-ARIA's combobox)
+    assert page.evaluate(is_open) and page.evaluate("document.activeElement.classList.contains('md-search-result__link')")
+    page.keyboard.press("Escape")
+    page.locator("input.md-search__input").click()
+    assert page.evaluate(is_open) and page.evaluate(focused)
 
     page.set_viewport_size({"width": 400, "height": 800})
     page.keyboard.press("Escape")

@@ -236,7 +236,9 @@ if (root) {
   let pending = Promise.resolve(); // the run for the latest query
   const update = () => (input.value.trim() !== last ? (pending = run()) : pending);
   input.addEventListener("input", update);
-  input.addEventListener("input", () => open(true)); // typing again in a box closed by Escape
+  // A box closed by Escape keeps the keyboard: typing, a click, ArrowDown or Enter opens it again.
+  input.addEventListener("input", () => open(true));
+  input.addEventListener("click", () => open(true));
   form.addEventListener("submit", (e) => e.preventDefault());
   form.addEventListener("reset", () => setTimeout(update));
   toggle.addEventListener("change", () => (toggle.checked ? input.focus() : input.blur()));
@@ -251,8 +253,12 @@ if (root) {
   // No one-key shortcut opens it (the theme's "/", "s", "f"): a visitor could not turn them
   // off, and a speech-input user saying a word would open it (RGAA 12.10, WCAG 2.1.4).
   window.addEventListener("keydown", (e) => {
-    if (e.metaKey || e.ctrlKey || e.altKey || !toggle.checked) return;
+    if (e.metaKey || e.ctrlKey || e.altKey) return;
     const active = document.activeElement;
+    if (!toggle.checked) {
+      if (active !== input || (e.key !== "ArrowDown" && e.key !== "Enter")) return;
+      open(true); // a box closed by Escape: opened again, then the key does what it does there
+    }
     const links = [input, ...list.querySelectorAll("a[href]")];
     switch (e.key) {
       case "Enter":
