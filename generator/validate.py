@@ -303,6 +303,11 @@ class _EntryChecker:
             if not raw:  # as the JSON Schema says (minItems), rather than an absent field
                 self.error(f.name, "liste vide ; donnez au moins un document, ou retirez le champ.")
                 return None
+            for position, item in enumerate(raw[1:], start=2):  # [Livret, p. 31]: YAML reads two items
+                if isinstance(item, str) and _PAGE_ONLY_RE.fullmatch(item.strip()):
+                    self.warn(f.name, f"l’élément n° {position} (« {item.strip()} ») n’est qu’une page : un document "
+                                      "et sa page forment un seul élément, entre guillemets "
+                                      "(- \"Livret des bonnes pratiques, p. 31\").")
             return tuple(self._check_text_list(f, raw))
         text = self._text(f, raw, "un texte ou une liste de textes")
         return None if text is None else (text,)
@@ -388,6 +393,10 @@ def check_body_markup(entry: RawEntry, out: list[Diagnostic]) -> bool:
         for match in _ATTR_LIST_RE.finditer(text):
             error(number, f"liste d’attributs « {_shorten(match.group())} » interdite ; retirez les accolades.")
     return ok
+
+
+# A page reference alone (« p. 31 », « § 2.1 », « pages 12-15 »), as a list item: the end of the item before.
+_PAGE_ONLY_RE = re.compile(r"(?:p\.|pp\.|pages?|§)\s*\d[\d\s.,–-]*", re.IGNORECASE)
 
 
 def _describe(value: Any) -> str:

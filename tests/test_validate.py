@@ -92,6 +92,11 @@ CAMPUS_CASES = {
         dict(source=12),
         ["content/campuses/x.md:7: source: doit être un texte ou une liste de textes (reçu : le nombre 12) ; "
          "mettez la valeur entre guillemets."]),
+    "a page read as a document of its own (a list written [a, b])": (
+        dict(source=["Livret des bonnes pratiques", "p. 31"]),
+        ["content/campuses/x.md:7: source: avertissement : l’élément n° 2 (« p. 31 ») n’est qu’une page : un "
+         "document et sa page forment un seul élément, entre guillemets (- \"Livret des bonnes pratiques, p. 31\")."]),
+    "a document that ends with its page is not one": (dict(source=["Céreq, § 2.1", "Livret, p. 31"]), []),
     "an empty list of sources": (
         dict(source=[]),
         ["content/campuses/x.md:7: source: liste vide ; donnez au moins un document, ou retirez le champ."]),
