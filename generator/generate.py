@@ -327,7 +327,7 @@ class Renderer:
 
         # A facet also offers « X non précisé(e) » when some entries have no term of it (a campus
         # without an académie): otherwise its counts would not add up to the catalogue. A facet
-        # with long names (sectors, domains) is given a wider list, which shows a choice whole.
+        # with long names (sectors, domains) has a row of its own, where a choice shows whole.
         self.env.globals["explorer_facets"] = lambda: [
             {"name": name, "label": PRACTICE.field(name).label, "all": VOCAB_LABELS[vocab][2],
              "terms": catalog.terms(vocab), "none": VOCAB_LABELS[vocab][3] if lacking(name, vocab) else None,
@@ -590,7 +590,7 @@ def explorer_index(catalog: Catalog) -> str:
 
 # The explorer's filters: URL parameter (a practice field) and its vocabulary.
 EXPLORER_FACETS = (("secteur", "secteurs"), ("region", "regions"), ("academie", "academies"), ("domaine", "domaines"))
-WIDE_FACET = 30  # characters of a term's name past which a filter's list is given two columns of the form
+WIDE_FACET = 30  # characters of a term's name past which a filter's list has a row of its own in the form
 FEED_SIZE = 30
 
 
