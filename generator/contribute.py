@@ -67,6 +67,8 @@ def render_entry(ctype: ContentType, values: dict[str, Any], body: str, schema_b
         value = values.get(f.name)
         if value in (None, "", []):
             continue
+        if f.kind is Kind.TEXTS and isinstance(value, list) and len(value) == 1:
+            value = value[0]  # one document: a text, as most entries write it
         if isinstance(value, list):
             lines.append(f"{f.name}:")
             lines.extend(f"  - {_scalar(str(item))}" for item in value)
@@ -166,8 +168,6 @@ def scaffold(ctype: ContentType, root: Path, answers: dict[str, str], interactiv
     for f in ctype.fields:
         if f.kind is Kind.BOOLEAN and isinstance(values.get(f.name), str):
             values[f.name] = values[f.name].strip().lower() in ("oui", "true", "vrai", "o", "1")
-        if f.kind is Kind.TEXTS and isinstance(values.get(f.name), list) and len(values[f.name]) == 1:
-            values[f.name] = values[f.name][0]  # --source given once: a text, as most entries write it
         if f.kind is Kind.TEXT_LIST and isinstance(values.get(f.name), str):
             values[f.name] = [item.strip() for item in values[f.name].split(",") if item.strip()]
         if f.kind is Kind.INTEGER and isinstance(values.get(f.name), str) and values[f.name].isdigit():
@@ -274,10 +274,9 @@ def convert_issue(text: str) -> IssueConversion:
             answer = match.group(1) if match else answer
         if f.kind is Kind.TEXT_LIST:
             values[f.name] = [item.strip() for item in answer.split(",") if item.strip()]
-        elif f.kind is Kind.TEXTS and answer:  # a line each, a list marker dropped: one text, or a list
-            lines = [" ".join(re.sub(r"^\s*[-*•]\s+", "", line).split()) for line in answer.split("\n")]
-            lines = [line for line in lines if line]
-            values[f.name] = lines if len(lines) > 1 else lines[0]
+        elif f.kind is Kind.TEXTS and answer:  # a document per line, a list marker dropped
+            lines = (" ".join(re.sub(r"^\s*[-*•]\s+", "", line).split()) for line in answer.split("\n"))
+            values[f.name] = [line for line in lines if line]
         elif answer:
             values[f.name] = " ".join(answer.split())
         if f.required and not answer:

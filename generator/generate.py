@@ -318,12 +318,10 @@ class Renderer:
         self.env.globals.update(depot=depot, site_public=site_url, feed_size=FEED_SIZE,
                                 build_date=french_date(build_time))
         def lacking(name: str, vocab: str) -> bool:
-            """Whether some entries of a type with this field have no term of it, counted as on
-            the statistics page: the catalogue's size against the entries of each term."""
-            return any(len(entries) > sum(len(of(t)) for t in catalog.terms(vocab))
-                       for ctype, entries, of in ((CAMPUS, catalog.campuses, catalog.campuses_of),
-                                                  (PRACTICE, catalog.practices, catalog.practices_of))
-                       if name in ctype.fields_by_name)
+            """Whether some entries of a type with this field have no term of it (as counted on
+            the statistics page)."""
+            return ((name in CAMPUS.fields_by_name and catalog.campuses_without(vocab) > 0)
+                    or (name in PRACTICE.fields_by_name and catalog.practices_without(vocab) > 0))
 
         # A facet also offers « X non précisé(e) » when some entries have no term of it (a campus
         # without an académie): otherwise its counts would not add up to the catalogue. A facet

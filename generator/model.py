@@ -150,6 +150,14 @@ class Catalog:
     def practices_of(self, term: Term) -> list[Practice]:
         return self.practices_by.get((term.vocab, term.id), [])
 
+    # Entries that the sources leave without a term of a vocabulary (a campus without an
+    # académie): the catalogue's size against the entries of each term.
+    def campuses_without(self, vocab: str) -> int:
+        return len(self.campuses) - sum(len(self.campuses_of(t)) for t in self.terms(vocab))
+
+    def practices_without(self, vocab: str) -> int:
+        return len(self.practices) - sum(len(self.practices_of(t)) for t in self.terms(vocab))
+
 
 def _terms_of_campus(campus: Campus) -> list[Term]:
     return [t for t in (campus.secteur, campus.region, campus.academie) if t]

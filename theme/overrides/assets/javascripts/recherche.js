@@ -235,9 +235,11 @@ if (root) {
   });
   let pending = Promise.resolve(); // the run for the latest query
   const update = () => (input.value.trim() !== last ? (pending = run()) : pending);
-  input.addEventListener("input", update);
   // A box closed by Escape keeps the keyboard: typing, a click, ArrowDown or Enter opens it again.
-  input.addEventListener("input", () => open(true));
+  input.addEventListener("input", () => {
+    open(true);
+    update();
+  });
   input.addEventListener("click", () => open(true));
   form.addEventListener("submit", (e) => e.preventDefault());
   form.addEventListener("reset", () => setTimeout(update));
