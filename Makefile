@@ -26,7 +26,7 @@ check: $(VENV)/.site ## Valide tout le contenu (FORMAT=github pour des annotatio
 test: $(VENV)/.dev ## Toute la suite de tests
 	$(BIN)/python -m pytest
 
-nouvelle-pratique: $(VENV)/.site ## Nouvelle bonne pratique : questions, ou TITRE= DOMAINE= CAMPUS= (ou REGION=) MOTS_CLES= SOURCE=
+nouvelle-pratique: $(VENV)/.site ## Nouvelle bonne pratique : questions, ou TITRE= DOMAINE= CAMPUS= (plusieurs : CAMPUS="a, b" ; ou REGION=) MOTS_CLES= SOURCE=
 	$(BIN)/python -m generator nouvelle-pratique $(call arg,TITRE,titre) $(call arg,DOMAINE,domaine) \
 	  $(call arg,CAMPUS,campus) $(call arg,REGION,region) $(call arg,ACADEMIE,academie) \
 	  $(call arg,MOTS_CLES,mots-cles) $(call arg,CONTACT,contact) $(call arg,SOURCE,source) $(call arg,ID,id)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import contribute, load, pipeline, validate
 from .diagnostics import summary
-from .schema import CAMPUS, PRACTICE, SEVERAL, Kind
+from .schema import CAMPUS, PRACTICE, Kind
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,9 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, ctype in (("nouvelle-pratique", PRACTICE), ("nouveau-campus", CAMPUS)):
         command = commands.add_parser(name, help=f"écrit une nouvelle fiche {ctype.label} puis la vérifie")
         for f in ctype.fields:
-            if f.kind is Kind.TEXTS:  # several documents: the option given once for each
+            if f.kind.several:  # several documents or campuses: the option given once for each
+                what = "campus" if f.kind is Kind.CAMPUS_REFS else "documents"
                 command.add_argument(f"--{f.name.replace('_', '-')}", dest=f.name, action="append",
-                                     help=f"{f.rule.removesuffix(SEVERAL)} ; répétez l’option pour plusieurs documents.")
+                                     help=f"{f.single_rule} ; répétez l’option pour plusieurs {what}.")
             else:
                 command.add_argument(f"--{f.name.replace('_', '-')}", dest=f.name, help=f.rule)
         command.add_argument("--id", help="identifiant (nom du fichier) ; par défaut tiré du titre")

@@ -21,7 +21,7 @@ from . import pipeline
 from .diagnostics import Diagnostic, did_you_mean
 from .load import load
 from .model import Vocabularies
-from .schema import CAMPUS, PRACTICE, SEVERAL, TODO_MARKER, ContentType, Kind
+from .schema import CAMPUS, PRACTICE, TODO_MARKER, ContentType, Kind
 from .schemas import schema_uri
 from .validate import build_vocabularies
 
@@ -67,8 +67,8 @@ def render_entry(ctype: ContentType, values: dict[str, Any], body: str, schema_b
         value = values.get(f.name)
         if value in (None, "", []):
             continue
-        if f.kind is Kind.TEXTS and isinstance(value, list) and len(value) == 1:
-            value = value[0]  # one document: a text, as most entries write it
+        if f.kind.several and isinstance(value, list) and len(value) == 1:
+            value = value[0]  # one document, one campus: a text, as most entries write it
         if isinstance(value, list):
             lines.append(f"{f.name}:")
             lines.extend(f"  - {_scalar(str(item))}" for item in value)
@@ -101,10 +101,12 @@ class Question:
     prompt: str
     choices: list[tuple[str, str]] = field(default_factory=list)  # (id, label)
     required: bool = True
+    several: bool = False  # several choices may be given, a comma apart: the answer is then a list
 
 
-def ask(question: Question, reader: Callable[[str], str], writer: Callable[[str], None]) -> str:
-    """Ask until the answer is acceptable: a number or an id from the choices, or free text."""
+def ask(question: Question, reader: Callable[[str], str], writer: Callable[[str], None]) -> str | list[str]:
+    """Ask until the answer is acceptable: a number or an id from the choices (several, a comma
+    apart, if the question allows it: then a list), or free text."""
     while True:
         if question.choices:
             for n, (choice_id, label) in enumerate(question.choices, start=1):
@@ -118,11 +120,26 @@ def ask(question: Question, reader: Callable[[str], str], writer: Callable[[str]
         if not question.choices:
             return answer
         ids = [c for c, _ in question.choices]
-        if answer.isdigit() and 1 <= int(answer) <= len(ids):
-            return ids[int(answer) - 1]
-        if answer in ids:
-            return answer
-        writer(f"  « {answer} » ne fait pas partie de la liste{did_you_mean(answer, ids) or '.'}")
+        chosen: list[str] = []
+        for part in _parts(answer) if question.several else [answer]:
+            if part.isdigit() and 1 <= int(part) <= len(ids):
+                part = ids[int(part) - 1]
+            if part not in ids:
+                writer(f"  « {part} » ne fait pas partie de la liste{did_you_mean(part, ids) or '.'}")
+                break
+            if part not in chosen:
+                chosen.append(part)
+        else:
+            if chosen:
+                return chosen if question.several else chosen[0]
+            writer("  Réponse obligatoire.")
+
+
+def _parts(answer: str) -> list[str]:
+    """Several identifiers (or numbers) in one answer, separated by commas, semicolons or line
+    breaks; not by spaces: a name given for an identifier (« Campus de Felletin ») stays one
+    answer, and gets one message with a suggestion."""
+    return [" ".join(part.split()) for part in re.split(r"[,;\n]", answer) if part.strip()]
 
 
 def questions(ctype: ContentType, vocab: Vocabularies, campus_ids: list[str]) -> list[Question]:
@@ -132,10 +149,12 @@ def questions(ctype: ContentType, vocab: Vocabularies, campus_ids: list[str]) ->
         choices: list[tuple[str, str]] = []
         if f.kind is Kind.VOCAB:
             choices = [(t.id, t.nom) for t in vocab.terms[f.vocab or ""].values()]
-        elif f.kind is Kind.CAMPUS_REF:
+        elif f.kind is Kind.CAMPUS_REFS:
             choices = [(c, c) for c in campus_ids]
-        hint = {Kind.TEXT_LIST: " (séparés par des virgules)", Kind.BOOLEAN: " (oui / non)"}.get(f.kind, "")
-        asked.append(Question(f.name, f.label + hint, choices, required=f.required))
+        hint = {Kind.TEXT_LIST: " (séparés par des virgules)", Kind.BOOLEAN: " (oui / non)",
+                Kind.CAMPUS_REFS: " (plusieurs : séparés par des virgules)"}.get(f.kind, "")
+        asked.append(Question(f.name, f.label + hint, choices, required=f.required,
+                              several=f.kind is Kind.CAMPUS_REFS))
     return asked
 
 
@@ -147,6 +166,10 @@ def scaffold(ctype: ContentType, root: Path, answers: dict[str, str], interactiv
     vocab, _ = build_vocabularies(loaded.vocabularies)
     campus_ids = sorted(e.id for e in loaded.entries if e.type is CAMPUS)
     values: dict[str, Any] = {k: v for k, v in answers.items() if v}
+    for f in ctype.fields:  # campuses as options: --campus repeated, or « a, b » in one (make CAMPUS="a, b")
+        if f.kind is Kind.CAMPUS_REFS and f.name in values:
+            given = values[f.name] if isinstance(values[f.name], list) else [values[f.name]]
+            values[f.name] = [part for item in given for part in _parts(str(item))]
     wrong: list[str] = []  # answers given as arguments that are not among the choices
     for question in questions(ctype, vocab, campus_ids):
         if ctype is PRACTICE and values.get("campus") and question.field in ("region", "secteur", "academie"):
@@ -155,9 +178,12 @@ def scaffold(ctype: ContentType, root: Path, answers: dict[str, str], interactiv
             question.choices = [(t.id, t.nom) for t in vocab.terms["academies"].values()
                                 if t.region == values["region"]]
         ids = [c for c, _ in question.choices]
-        if question.field in values and ids and values[question.field] not in ids:
-            given = str(values.pop(question.field))
-            wrong.append(f"{question.field} : « {given} » ne fait pas partie de la liste{did_you_mean(given, ids)}")
+        given = values.get(question.field)
+        unknown = [str(g) for g in (given if isinstance(given, list) else [given]) if g not in ids]
+        if question.field in values and ids and unknown:  # (--campus may be given several times)
+            values.pop(question.field)
+            wrong.append(f"{question.field} : « {unknown[0]} » ne fait pas partie de la liste"
+                         f"{did_you_mean(unknown[0], ids)}")
             if not interactive:
                 continue
             writer(f"  {wrong.pop()}")
@@ -214,8 +240,12 @@ def issue_form(vocab: Vocabularies) -> str:
             item["attributes"]["options"] = [f"{t.nom} ({t.id})" for t in terms]
         elif f.kind is Kind.TEXTS:  # several documents: one per line (convert_issue)
             item["type"] = "textarea"
-            item["attributes"]["description"] = (f.rule.removesuffix(SEVERAL) + ". S’il y a plusieurs documents, "
+            item["attributes"]["description"] = (f.single_rule + ". S’il y a plusieurs documents, "
                                                  "écrivez-en un par ligne.")
+        elif f.kind is Kind.CAMPUS_REFS:  # several campuses: a comma apart (convert_issue)
+            item["type"] = "input"
+            item["attributes"]["description"] = (f.single_rule + ". Pour une pratique portée par plusieurs "
+                                                 "campus, séparez les identifiants par des virgules.")
         else:
             item["type"] = "input"
             if f.kind is Kind.TEXT_LIST:
@@ -277,6 +307,8 @@ def convert_issue(text: str) -> IssueConversion:
         elif f.kind is Kind.TEXTS and answer:  # a document per line, a list marker dropped
             lines = (" ".join(re.sub(r"^\s*[-*•]\s+", "", line).split()) for line in answer.split("\n"))
             values[f.name] = [line for line in lines if line]
+        elif f.kind is Kind.CAMPUS_REFS and answer:
+            values[f.name] = _parts(answer)
         elif answer:
             values[f.name] = " ".join(answer.split())
         if f.required and not answer:

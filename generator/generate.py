@@ -22,7 +22,7 @@ from functools import lru_cache, partial
 from operator import attrgetter
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Callable, Iterable, Iterator, MutableMapping
+from typing import Any, Callable, Iterable, Iterator, MutableMapping, Sequence
 from urllib.parse import quote
 
 import jinja2
@@ -33,7 +33,7 @@ from markupsafe import Markup
 from . import charts, parallel
 from .model import KEYWORDS_PREFIX, Campus, Catalog, Keyword, Practice, Term
 from .nogc import without_gc
-from .schema import CAMPUS, CONTENT_TYPES, PRACTICE, SEVERAL, VOCAB_LABELS, VOCABULARIES, ContentType, Kind
+from .schema import CAMPUS, CONTENT_TYPES, PRACTICE, VOCAB_LABELS, VOCABULARIES, ContentType, Kind
 from .schemas import generate_schemas, schema_uri
 from .validate import FENCE_RE, fold_space
 
@@ -260,7 +260,7 @@ def _finalize(value: Any) -> Markup:
 
 @dataclass
 class _Page:
-    """The page being rendered: what the link filter, html() and snippet() need to know of it."""
+    """The page being rendered: what the link filter, html() and snippets() need to know of it."""
 
     up: str  # from its folder up to the docs folder: "" (at the root), "../", "../../"…
     url: str  # its URL relative to the site root
@@ -349,7 +349,7 @@ class Renderer:
         # more than most helpers (a sixth of a practice page).
         related = Related(catalog)
         self.env.filters.update(
-            link=self.link, keyword_links=self.keyword_links, snippet=self.snippet, snippets=self.snippets,
+            link=self.link, campus_links=self.campus_links, keyword_links=self.keyword_links, snippets=self.snippets,
             edit_link=edit_link, external_link=external_link, see_also=related.see_also,
             same_sector=related.same_sector, json_string=lambda v: _trusted(_JSON.encode(str(v))), body=_trusted,
             demote=lambda text, levels: _trusted(demote_headings(text, levels)))
@@ -387,6 +387,15 @@ class Renderer:
             found = page.links[key] = _trusted(f"[{label}]({page.up}{uri})")
         return found
 
+    def campus_links(self, campuses: Sequence[Campus], town: bool = True) -> Markup:
+        """``{{ practice.campus | campus_links }}``: a practice's campuses a comma apart, each a
+        link followed by its town (``campus_links(False)``: without), in one call for a row of a list."""
+        if len(campuses) == 1:  # most practices: one call, as {{ campus | link }} was (rows of lists)
+            campus = campuses[0]
+            found = self._page.links.get(campus.src_uri) or self.link(None, campus)
+            return _trusted(f"{found} ({_escaped(campus.ville)})") if town and campus.ville else found
+        return _trusted(", ".join([self.campus_links((c,), town) for c in campuses]))
+
     def keyword_links(self, keywords: Iterable[Keyword]) -> Markup:
         """``{{ practice.keywords | keyword_links }}``: the keywords a comma apart, each a link
         to its page if it has one (a loop with ``loop.last`` cost a seventh of a practice page)."""
@@ -402,15 +411,11 @@ class Renderer:
             (name, self.html_env.get_template(template_name).render(url=url, name=name, **values)))
         return Markup(fragment_placeholder(name))
 
-    def snippet(self, entry: Campus | Practice, name: str, **flags: Any) -> Markup:
-        """``{{ entry | snippet("encart-campus.md.j2") }}``: a piece of page about one entry (a
-        card, the campus box), rendered by that template with ``entry`` and ``flags``. It is
-        the same from every page as deep, so rendered once per depth and reused."""
-        return self.snippets((entry,), name, **flags)
-
     def snippets(self, entries: Iterable[Campus | Practice], name: str, **flags: Any) -> Markup:
-        """``{{ practices | snippets("carte-pratique.md.j2") }}``: the snippets of several
-        entries, a line apart (a list of cards)."""
+        """``{{ practices | snippets("carte-pratique.md.j2") }}``: a piece of page about each
+        entry (a card, a campus box), rendered by that template with ``entry`` and ``flags``,
+        a line apart. A piece is the same from every page as deep, so rendered once per depth
+        and reused."""
         # The snippets of this template, with these flags, for pages as deep as this one (by entry).
         cache = self._snippets.setdefault((name, self._page.up, *flags.items()), {})
         return _trusted("\n".join([cache.get(entry.src_uri) or self._render_snippet(cache, entry, name, flags)
@@ -447,7 +452,8 @@ def records(ctype: ContentType, entries: Iterable[Campus | Practice]) -> Iterato
     a small object, lists as lists), then the campus's practices or the practice's date."""
     keys = ("id", "url", *(f.name for f in ctype.fields))
     read = attrgetter(*keys)  # all the values of an entry in one C call
-    references = [f.name for f in ctype.fields if f.kind in (Kind.VOCAB, Kind.CAMPUS_REF)]
+    references = [f.name for f in ctype.fields if f.kind is Kind.VOCAB]
+    several = [f.name for f in ctype.fields if f.kind is Kind.CAMPUS_REFS]  # an array, even of one
     made: dict[int, dict[str, Any]] = {}  # one object per term or campus (by identity), encoded alike
     campuses = ctype is CAMPUS
     for entry in entries:
@@ -456,6 +462,8 @@ def records(ctype: ContentType, entries: Iterable[Campus | Practice]) -> Iterato
             value = record[name]
             if value is not None:
                 record[name] = made.get(id(value)) or made.setdefault(id(value), _reference_json(value))
+        for name in several:
+            record[name] = [made.get(id(v)) or made.setdefault(id(v), _reference_json(v)) for v in record[name]]
         if campuses:
             record["bonnes_pratiques"] = [p.id for p in entry.practices]
         else:
@@ -494,12 +502,15 @@ class Column:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+LIST_SEPARATOR = " ; "  # between the items of a list in a cell
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "oui" if value else "non"
-    text = " ; ".join(map(str, value)) if isinstance(value, (tuple, list)) else str(value)
+    text = LIST_SEPARATOR.join(map(str, value)) if isinstance(value, (tuple, list)) else str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
@@ -515,17 +526,22 @@ def _getter(name: str, part: str | None = None) -> Callable[[Any], Any]:
 
 def csv_columns(ctype: ContentType) -> list[Column]:
     """The columns of a type's CSV, from its declaration: a vocabulary or campus field gives
-    two columns (identifier, then name); lists are joined with « ; »."""
+    two columns (identifier, then name); lists (and several campuses) are joined with « ; »."""
     columns = [Column("id", "Identifiant de la fiche (nom du fichier sans « .md »).", _getter("id")),
                Column("url", "Adresse de la page de la fiche, relative à la racine du site.", _getter("url"))]
     for f in ctype.fields:
-        if f.kind in (Kind.VOCAB, Kind.CAMPUS_REF):
-            what = "du campus" if f.kind is Kind.CAMPUS_REF else f"du référentiel « {f.vocab} »"
-            derived = " ; déduit du campus quand la fiche ne l’indique pas" if ctype is PRACTICE and f.name in (
-                "secteur", "region", "academie") else ""
-            columns.append(Column(f.name, f"{f.label} : identifiant {what}{derived}.", _getter(f.name, "id")))
-            columns.append(Column(f"{f.name}_nom", f"{f.label} : nom.", _getter(f.name, "title" if
-                                  f.kind is Kind.CAMPUS_REF else "nom")))
+        if f.kind is Kind.VOCAB:
+            derived = " ; déduit du campus (des campus, s’ils l’ont en commun) quand la fiche ne l’indique pas" if (
+                ctype is PRACTICE and f.name in ("secteur", "region", "academie")) else ""
+            columns.append(Column(f.name, f"{f.label} : identifiant du référentiel « {f.vocab} »{derived}.",
+                                  _getter(f.name, "id")))
+            columns.append(Column(f"{f.name}_nom", f"{f.label} : nom.", _getter(f.name, "nom")))
+        elif f.kind is Kind.CAMPUS_REFS:  # a practice of several campuses: « ; » between them
+            # (joined here: one campus's identifier then needs no other call, see _cells)
+            columns.append(Column(f.name, f"{f.label} : identifiant du campus ; plusieurs campus : séparés "
+                                  "par « ; ».", lambda e, name=f.name: LIST_SEPARATOR.join([c.id for c in getattr(e, name)])))
+            columns.append(Column(f"{f.name}_nom", f"{f.label} : nom ; plusieurs campus : séparés par « ; ».",
+                                  lambda e, name=f.name: LIST_SEPARATOR.join([c.nom for c in getattr(e, name)])))
         else:
             rule = f.rule.rstrip(".")
             value: Callable[[Any], Any] = _getter(f.name)
@@ -534,7 +550,7 @@ def csv_columns(ctype: ContentType) -> list[Column]:
             elif f.kind is Kind.TEXT_LIST:
                 rule += " ; séparés par « ; »"
             elif f.kind is Kind.TEXTS:  # a document may cite pages with « ; »: a line each (CRLF, as RFC 4180)
-                rule = rule.removesuffix(SEVERAL.rstrip(".")) + " ; plusieurs documents : un par ligne de la cellule"
+                rule = f.single_rule + " ; plusieurs documents : un par ligne de la cellule"
                 value = lambda entry, name=f.name: "\r\n".join(getattr(entry, name))  # noqa: E731
             columns.append(Column(f.name, f"{f.label} : {rule[0].lower()}{rule[1:]}.", value))
     if ctype is CAMPUS:
@@ -571,16 +587,16 @@ def explorer_index(catalog: Catalog) -> str:
     at[id(None)] = -1
     keywords = {slug: i for i, slug in enumerate(catalog.keywords)}
     data = {
-        "v": 1,
+        "v": 2,
         **{vocab: [[t.id, t.nom] for t in catalog.terms(vocab)] for vocab in VOCABULARIES},
         "mots_cles": [k.nom for k in catalog.keywords.values()],
         # [id, nom, secteur, région, académie, ville, excellence (1, 0, -1: non précisé)]
         "campus": [[c.id, c.nom, at[id(c.secteur)], at[id(c.region)], at[id(c.academie)], c.ville or "",
                     -1 if c.excellence is None else int(c.excellence)]
                    for c in catalog.campuses.values()],
-        # [id, titre, domaine, campus (index, -1), secteur, région, académie, mots-clés (indexes)]
-        "pratiques": [[p.id, p.titre, at[id(p.domaine)], at[id(p.campus)], at[id(p.secteur)], at[id(p.region)],
-                       at[id(p.academie)], [keywords[k.slug] for k in p.keywords]]
+        # [id, titre, domaine, campus (indexes), secteur, région, académie, mots-clés (indexes)]
+        "pratiques": [[p.id, p.titre, at[id(p.domaine)], [at[id(c)] for c in p.campus], at[id(p.secteur)],
+                       at[id(p.region)], at[id(p.academie)], [keywords[k.slug] for k in p.keywords]]
                       for p in catalog.practices.values()],
     }
     return _JSON.encode(data) + "\n"
@@ -638,9 +654,9 @@ class Related:
         """Practices of the same domain in other regions (else of other campuses)."""
         items = self.catalog.practices_of(practice.domaine)
         at = self._position("p", practice.domaine, items, practice)
-        here, campus = practice.region, practice.campus  # one object per term and per campus
+        here, campuses = practice.region, set(practice.campus)  # one object per term and per campus
         return (_around(items, at, count, lambda p: p.region is not here and p is not practice)
-                or _around(items, at, count, lambda p: p.campus is not campus and p is not practice))
+                or _around(items, at, count, lambda p: campuses.isdisjoint(p.campus) and p is not practice))
 
     def same_sector(self, entry: Campus | Practice, count: int = 4) -> list[Any]:
         """Other campuses of a campus's sector, or practices of other campuses of a practice's sector."""
@@ -651,8 +667,9 @@ class Related:
             return _around(campuses, self._position("c", entry.secteur, campuses, entry), count,
                            lambda c: c is not entry)
         items = self.catalog.practices_of(entry.secteur)
+        campuses = set(entry.campus)
         return _around(items, self._position("p", entry.secteur, items, entry), count,
-                       lambda p: p is not entry and (p.campus is None or p.campus is not entry.campus))
+                       lambda p: p is not entry and campuses.isdisjoint(p.campus))
 
 
 # --------------------------------------------------------------------------- livret and keywords

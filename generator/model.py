@@ -49,7 +49,7 @@ class Vocabularies:
         return self.terms[vocab][term_id]
 
 
-@dataclass
+@dataclass(eq=False)  # one object per campus: compared (and hashed) by identity
 class Campus:
     id: str
     nom: str
@@ -64,7 +64,8 @@ class Campus:
     excellence: bool | None = None
     site_web: str | None = None
     source: tuple[str, ...] = ()  # the documents cited, one or several
-    practices: list[Practice] = field(default_factory=list)
+    # (Back references are left out of repr(): it would walk the whole catalogue, path by path.)
+    practices: list[Practice] = field(default_factory=list, repr=False)
 
     @property
     def title(self) -> str:
@@ -86,7 +87,7 @@ class Practice:
     domaine: Term
     body: str
     path: str
-    campus: Campus | None = None
+    campus: tuple[Campus, ...] = ()  # the campuses that carry it, one or several; none: academy or region
     region: Term | None = None
     academie: Term | None = None
     secteur: Term | None = None
@@ -115,7 +116,7 @@ class Keyword:
 
     slug: str
     nom: str
-    practices: list[Practice] = field(default_factory=list)
+    practices: list[Practice] = field(default_factory=list, repr=False)
 
     @property
     def src_uri(self) -> str:
@@ -190,20 +191,24 @@ def build(vocabularies: Vocabularies, campus_values: list[dict[str, Any]],
         )
     practices: dict[str, Practice] = {}
     for values in sorted(practice_values, key=lambda v: v["id"]):
-        campus = campuses.get(values.get("campus") or "")
-        # Fields derived from the campus when absent (validation ensured they agree).
-        secteur = campus.secteur if campus else _optional(vocabularies, "secteurs", values.get("secteur"))
-        region = campus.region if campus else _optional(vocabularies, "regions", values.get("region"))
-        academie = campus.academie if campus else _optional(vocabularies, "academies", values.get("academie"))
+        ids = values.get("campus") or ()
+        if len(ids) == 1:  # most practices: their campus's (validation checked the values given are)
+            own = (campuses[ids[0]],)
+            secteur, region, academie = own[0].secteur, own[0].region, own[0].academie
+        else:
+            own = tuple(campuses[c] for c in ids)
+            secteur = _derived(vocabularies, "secteurs", values.get("secteur"), own)
+            region = _derived(vocabularies, "regions", values.get("region"), own)
+            academie = _derived(vocabularies, "academies", values.get("academie"), own)
         practice = Practice(
             id=values["id"], titre=values["titre"], domaine=term("domaines", values["domaine"]),
-            region=region, academie=academie, secteur=secteur, campus=campus,
+            region=region, academie=academie, secteur=secteur, campus=own,
             mots_cles=tuple(values.get("mots_cles") or ()), contact=values.get("contact"),
             source=values.get("source") or (), body=values["body"], path=values["path"],
             added=added.get(values["path"], 0),
         )
         practices[practice.id] = practice
-        if campus:
+        for campus in own:
             campus.practices.append(practice)
 
     campuses_by: dict[tuple[str, str], list[Campus]] = defaultdict(list)
@@ -266,6 +271,18 @@ def _keywords(practices: Iterable[Practice]) -> dict[str, Keyword]:
         keyword.slug = slug
         taken.add(slug)
     return dict(sorted((k.slug, k) for k in found.values()))
+
+
+_CAMPUS_FIELD = {"secteurs": "secteur", "regions": "region", "academies": "academie"}
+
+
+def _derived(vocabularies: Vocabularies, vocab: str, term_id: str | None, campuses: tuple[Campus, ...]) -> Term | None:
+    """A practice's sector, region or académie: the one it gives (validation checked it is
+    one of its campuses'), else the one its campuses share, else none."""
+    if term_id or not campuses:
+        return _optional(vocabularies, vocab, term_id)
+    first = getattr(campuses[0], _CAMPUS_FIELD[vocab])
+    return first if all(getattr(c, _CAMPUS_FIELD[vocab]) is first for c in campuses[1:]) else None
 
 
 def _optional(vocabularies: Vocabularies, vocab: str, term_id: str | None) -> Term | None:

@@ -21,7 +21,12 @@ class Kind(Enum):
     EMAIL = "adresse électronique"
     TEXT_LIST = "liste de textes"
     TEXTS = "texte ou liste de textes"  # one or several (sources): always a tuple in the model
-    CAMPUS_REF = "identifiant de campus"
+    CAMPUS_REFS = "identifiant de campus ou liste d’identifiants"  # one or several: a tuple of campuses
+
+    @property
+    def several(self) -> bool:
+        """One value, or a list of them: written as a text when there is one."""
+        return self in (Kind.TEXTS, Kind.CAMPUS_REFS)
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,15 @@ class Field:
     vocab: str | None = None  # name of the vocabulary (file in content/referentiels/)
     max_length: int | None = None
     min_value: int | None = None  # for integers; the maximum is the current year
+
+    @property
+    def single_rule(self) -> str:
+        """The rule without its end on how to write a list (Kind.several): for a question, an
+        option or a form box, which say in their own way how to give several values."""
+        for suffix in (SEVERAL, SEVERAL_CAMPUSES):
+            if self.rule.endswith(suffix):
+                return self.rule.removesuffix(suffix)
+        return self.rule
 
 
 @dataclass(frozen=True)
@@ -65,8 +79,10 @@ class ContentType:
 FIRST_LABEL_YEAR = 2013
 TODO_MARKER = "(à compléter"  # left by the scaffold where the contributor must write
 TITLE_MAX = 160
-# The rule's end for a field of several texts (Kind.TEXTS).
+# The rule's end for a field of one value or several (Kind.several): how to write several.
 SEVERAL = " ; pour plusieurs documents, une liste (un document par ligne, précédé de « - »)."
+SEVERAL_CAMPUSES = (" ; pour une pratique portée par plusieurs campus, une liste (un identifiant par ligne, "
+                    "précédé de « - »).")
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 # Vocabularies, in the order they are shown; each is content/referentiels/<name>.yml.
 VOCABULARIES = ("domaines", "secteurs", "regions", "academies")
@@ -133,17 +149,22 @@ PRACTICE = ContentType(
               required=True, max_length=TITLE_MAX),
         Field("domaine", Kind.VOCAB, "Domaine du Livret", "Domaine (chapitre) du Livret des bonnes pratiques.",
               required=True, vocab="domaines"),
-        Field("campus", Kind.CAMPUS_REF, "Campus",
+        Field("campus", Kind.CAMPUS_REFS, "Campus",
               "Identifiant d’un campus existant (nom du fichier dans content/campuses/, sans « .md ») ; "
-              "obligatoire sauf pour une pratique académique ou régionale, qui indique « region »."),
+              "obligatoire sauf pour une pratique académique ou régionale, qui indique « region »"
+              f"{SEVERAL_CAMPUSES}"),
+        # With several campuses, each of these is the one they share; where they differ, the
+        # practice has none unless it gives one of theirs.
         Field("region", Kind.VOCAB, "Région",
-              "Obligatoire sans « campus » ; déduite du campus sinon, et doit alors lui correspondre.",
-              vocab="regions"),
+              "Obligatoire sans « campus » ; déduite du campus sinon (de plusieurs campus, s’ils sont "
+              "de la même région), et doit alors être la sienne (celle de l’un d’eux).", vocab="regions"),
         Field("secteur", Kind.VOCAB, "Secteur",
-              "Facultatif ; déduit du campus, et doit alors lui correspondre.", vocab="secteurs"),
+              "Facultatif ; déduit du campus (de plusieurs campus, s’ils sont du même secteur), et doit "
+              "alors être le sien (celui de l’un d’eux).", vocab="secteurs"),
         Field("academie", Kind.VOCAB, "Académie",
-              "Facultative ; déduite du campus, et doit alors lui correspondre ; "
-              "elle doit appartenir à la région.", vocab="academies"),
+              "Facultative ; déduite du campus (de plusieurs campus, s’ils sont de la même académie), et "
+              "doit alors être la sienne (celle de l’un d’eux) ; elle doit appartenir à la région.",
+              vocab="academies"),
         Field("mots_cles", Kind.TEXT_LIST, "Mots-clés", "Liste de mots-clés (textes courts).",
               max_length=80),
         Field("contact", Kind.EMAIL, "Contact",

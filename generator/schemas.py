@@ -46,8 +46,10 @@ def _property(f: Field, vocabularies: Vocabularies, campus_ids: list[str]) -> di
         else:  # a text, or a list of them (minLength and maxLength apply to a text only)
             prop.update(item, type=["string", "array"], items=item, minItems=1)
         return prop
-    elif f.kind is Kind.CAMPUS_REF:
-        prop.update(type="string", enum=campus_ids)
+    elif f.kind is Kind.CAMPUS_REFS:  # an identifier, or a list of them
+        one = {"type": "string", "enum": campus_ids}
+        prop["anyOf"] = [one, {"type": "array", "items": one, "minItems": 1, "uniqueItems": True}]
+        return prop
     if f.max_length and prop.get("type") == "string":
         prop["maxLength"] = f.max_length
     return prop

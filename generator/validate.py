@@ -312,8 +312,25 @@ class _EntryChecker:
         text = self._text(f, raw, "un texte ou une liste de textes")
         return None if text is None else (text,)
 
-    def _check_campus_ref(self, f: Field, raw: Any) -> str | None:
-        return self._text(f, raw, "un identifiant de campus")
+    def _check_campus_refs(self, f: Field, raw: Any) -> tuple[str, ...] | None:
+        """A campus id, or a list of them (a practice carried by several campuses): a tuple."""
+        if not isinstance(raw, list):
+            text = self._text(f, raw, "un identifiant de campus ou une liste d’identifiants")
+            return None if text is None else (text,)
+        if not raw:
+            self.error(f.name, "liste vide ; donnez au moins un campus, ou retirez le champ.")
+            return None
+        ids: list[str] = []
+        for position, item in enumerate(raw, start=1):
+            if not isinstance(item, str) or not item.strip():
+                self.error(f.name, f"l’élément n° {position} doit être un identifiant de campus "
+                                   f"(reçu : {_describe(item)}).")
+            elif fold_space(item) in ids:
+                self.error(f.name, f"l’élément n° {position} (« {fold_space(item)} ») figure déjà dans la "
+                                   "liste ; retirez-le.")
+            else:
+                ids.append(fold_space(item))
+        return tuple(ids)
 
 
 # Body markup. Contributed Markdown must not carry active content: Python-Markdown passes
@@ -462,25 +479,53 @@ def check_practice(entry: RawEntry, vocab: Vocabularies, campuses: dict[str, dic
     """``campuses``: every campus id found on disk, with its clean values (None if invalid)."""
     checker = _EntryChecker(entry, vocab, out)
     values = _check_common(checker, PRACTICE.fields_by_name)
-    campus_id = values.get("campus")
-    if campus_id is not None:
+    campus_ids: tuple[str, ...] = values.get("campus", ())
+    for campus_id in campus_ids:
         if campus_id not in campuses:
             hint = did_you_mean(campus_id, campuses)
             checker.error("campus", f"aucun campus « {campus_id} » (fichier content/campuses/{campus_id}.md "
                                     f"introuvable){hint or '.'}")
-        elif campuses[campus_id] is not None:
-            campus = campuses[campus_id]
-            for key in ("secteur", "region", "academie"):
-                if key in values and values[key] != campus.get(key):
-                    known = f"{key} « {campus[key]} »" if key in campus else f"{key} non précisé"
-                    checker.error(key, f"« {values[key]} » ne correspond pas au campus « {campus_id} » "
-                                       f"({known}) ; retirez ce champ, il est déduit du campus.")
-    elif not any(_present(entry, name) for name in PRACTICE.one_of):
+    if not campus_ids and not any(_present(entry, name) for name in PRACTICE.one_of):
         checker.error("campus", "indiquez « campus » (identifiant d’un campus) ou, pour une pratique "
                                 "académique ou régionale, « region ».", line=1)
-    if campus_id is None:
+    mismatched = False
+    if campus_ids and not values.keys().isdisjoint(DERIVED):  # (most practices give none of them)
+        known = [campuses[c] for c in campus_ids if campuses.get(c) is not None]
+        if len(known) == len(campus_ids):  # every campus found and valid
+            mismatched = _check_derived(checker, values, campus_ids, known)
+    if not mismatched:  # the values given are then theirs: only their coherence is left to check
         _check_academie_region(checker, vocab, values)
     return None if checker.failed else values
+
+
+DERIVED = ("secteur", "region", "academie")  # a practice's fields that its campuses give
+
+
+def _check_derived(checker: _EntryChecker, values: dict[str, Any], ids: tuple[str, ...],
+                   campuses: list[dict[str, Any]]) -> bool:
+    """A sector, region or académie a practice gives must be its campus's, or one of its
+    campuses' (the model derives the one they share, see model.build). Whether one is not."""
+    mismatched = False
+    for key in DERIVED:
+        if key not in values or not campuses:
+            continue
+        theirs = [campus.get(key) for campus in campuses]
+        if values[key] in theirs:
+            continue
+        mismatched = True
+        described = [f"{key} « {v} »" if v else f"{key} non précisé" for v in theirs]
+        if len(campuses) == 1:
+            checker.error(key, f"« {values[key]} » ne correspond pas au campus « {ids[0]} » ({described[0]}) ; "
+                               "retirez ce champ, il est déduit du campus.")
+            continue
+        each = " ; ".join(f"« {i} » : {d}" for i, d in zip(ids, described))
+        if len(set(theirs)) == 1:
+            checker.error(key, f"« {values[key]} » ne correspond pas aux campus ({each}) ; "
+                               "retirez ce champ, il est déduit des campus.")
+        else:
+            checker.error(key, f"« {values[key]} » ne correspond à aucun des campus ({each}) ; "
+                               "choisissez l’une de ces valeurs, ou retirez ce champ.")
+    return mismatched
 
 
 _NOT_ALNUM_RE = re.compile(r"[\W_]+")  # accents, once decomposed, are not alphanumeric either

@@ -59,12 +59,41 @@ def test_command_line_takes_one_source_or_several(project, monkeypatch):
     assert load.read_entry(folder / "une-autre.md", PRACTICE)[0].data["source"] == ["Livret, p. 3", "Céreq, p. 12"]
 
 
-def test_scaffold_asks_the_questions_and_suggests_on_a_typo(project):
-    answers = iter(["Un atelier partagé", "innovation", "3", "1", "atelier", "", "Livret, p. 3"])
+def answered(project: Path, answers: list[str]) -> tuple[Path, list, list[str]]:
+    """The scaffold of a practice, given these answers to its questions; and what it said."""
+    given = iter(answers)
     said: list[str] = []
     path, diagnostics = contribute.scaffold(PRACTICE, project, {}, interactive=True,
-                                            reader=lambda prompt: (said.append(prompt), next(answers))[1],
+                                            reader=lambda prompt: (said.append(prompt), next(given))[1],
                                             writer=said.append)
+    return path, diagnostics, said
+
+
+def test_a_practice_of_several_campuses_from_the_command_line_and_the_questions(project, tree, monkeypatch):
+    """`--campus` repeated gives a list; asked, the campuses are numbers or identifiers, a comma apart."""
+    from generator.__main__ import main
+
+    tree.campus("campus-vert", nom="Campus vert", region="nouvelle-aquitaine", academie="poitiers", ville="Niort")
+    monkeypatch.chdir(project)
+    folder = project / "content" / PRACTICE.directory
+    common = ["nouvelle-pratique", "--domaine", "parcours-reussite", "--non-interactif"]
+    assert main([*common, "--titre", "Une pratique", "--campus", "ferrocampus", "--campus", "campus-vert"]) == 0
+    assert load.read_entry(folder / "une-pratique.md", PRACTICE)[0].data["campus"] == ["ferrocampus", "campus-vert"]
+    assert main([*common, "--titre", "Une autre", "--campus", "ferrocampus", "--campus", "campus-vret"]) == 1
+    assert not (folder / "une-autre.md").exists()
+    assert main([*common, "--titre", "Une autre", "--campus", "campus-vert, ferrocampus"]) == 0  # make CAMPUS="a, b"
+    assert load.read_entry(folder / "une-autre.md", PRACTICE)[0].data["campus"] == ["campus-vert", "ferrocampus"]
+    path, diagnostics, said = answered(project, ["Un atelier à deux", "1", "2, campus-vret", "campus-vert ; 2",
+                                                 "", "", "Livret, p. 3"])
+    assert errors(diagnostics) == []
+    assert "  « campus-vret » ne fait pas partie de la liste ; vouliez-vous dire « campus-vert » ?" in said
+    assert load.read_entry(path, PRACTICE)[0].data["campus"] == ["campus-vert", "ferrocampus"]
+    assert pipeline.run(project / "content").catalog.practices[path.stem].region.id == "nouvelle-aquitaine"
+
+
+def test_scaffold_asks_the_questions_and_suggests_on_a_typo(project):
+    path, diagnostics, said = answered(project, ["Un atelier partagé", "innovation", "3", "1", "atelier", "",
+                                                 "Livret, p. 3"])
     assert errors(diagnostics) == []
     assert "  « innovation » ne fait pas partie de la liste ; vouliez-vous dire « innovation-pedagogique » ?" in said
     assert "   1. Ferrocampus (ferrocampus)" not in said and "   1. ferrocampus (ferrocampus)" in said
@@ -165,10 +194,25 @@ def test_issue_to_practice_hostile(project):
     assert not list((project / "content" / "bonnes-pratiques").glob("*.md"))  # nothing left behind
     assert any("HTML interdit (« <script> »)" in line for line in report)
     assert any("lien « javascript:alert(1 » refusé" in line for line in report)
-    assert any("aucun campus « ferrocampus domaine: x »" in line for line in report)
+    # A line break separates campuses (as a comma does): the second line is a campus id, not a field.
+    assert any("aucun campus « domaine: x »" in line for line in report)
+    assert not any("domaine:" in line and "aucun campus" not in line for line in report)
 
 
 # --------------------------------------------------------------------------- JSON Schemas
+
+def test_issue_campus_one_or_several(project, tree):
+    """The campus box takes identifiers a comma (or a line) apart: a list for several, a text for one."""
+    tree.campus("campus-vert", nom="Campus vert", region="nouvelle-aquitaine", academie="poitiers", ville="Niort")
+    answer = "ferrocampus,  campus-vert\n"
+    path, report = contribute.practice_from_issue(issue_body(**(COMPLETE | dict(campus=answer))), project)
+    assert report == []
+    assert load.read_entry(path, PRACTICE)[0].data["campus"] == ["ferrocampus", "campus-vert"]
+    form = yaml.safe_load(contribute.issue_form(validate.build_vocabularies(load.load(project / "content").vocabularies)[0]))
+    campus = next(item for item in form["body"] if item.get("id") == "campus")
+    assert "séparez les identifiants par des virgules" in campus["attributes"]["description"]
+    assert "un identifiant par ligne" not in campus["attributes"]["description"]  # the files' list syntax
+
 
 @pytest.fixture(scope="module")
 def schemas():
@@ -208,6 +252,15 @@ def test_schema_takes_one_source_or_a_list_of_them(schemas):
     assert validator.is_valid(campus | {"source": ["Livret, p. 3", "Céreq, p. 12"]})
     for wrong in ("", [], ["Livret, p. 3", ""], ["x" * 1001], 12):
         assert not validator.is_valid(campus | {"source": wrong}), wrong
+
+
+def test_schema_takes_one_campus_or_a_list_of_them(schemas):
+    validator = jsonschema.Draft202012Validator(schemas[PRACTICE.key])
+    practice = {"titre": "T", "domaine": "parcours-reussite"}
+    assert validator.is_valid(practice | {"campus": "campus-egletons"})
+    assert validator.is_valid(practice | {"campus": ["campus-egletons", "campus-felletin"]})
+    for wrong in ("", [], ["campus-egletons", "campus-egletons"], ["campus-egleton"], "campus-egleton", 12):
+        assert not validator.is_valid(practice | {"campus": wrong}), wrong
 
 
 # --------------------------------------------------------------------------- the site and the guide

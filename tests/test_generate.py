@@ -243,7 +243,7 @@ def test_a_snippet_cannot_hold_a_fragment(tmp_path):
     one page only."""
     (tmp_path / "fragment.html.j2").write_text("<p>x</p>", encoding="utf-8")
     (tmp_path / "extrait.md.j2").write_text('{{ html("fragment.html.j2", "x") }}', encoding="utf-8")
-    (tmp_path / "page.md.j2").write_text('{{ entry | snippet("extrait.md.j2") }}', encoding="utf-8")
+    (tmp_path / "page.md.j2").write_text('{{ [entry] | snippets("extrait.md.j2") }}', encoding="utf-8")
     catalog = pipeline.run(CATALOGUE, REFERENTIELS).catalog
     practice = next(iter(catalog.practices.values()))
     with pytest.raises(jinja2.TemplateError, match="extrait.md.j2: html"):
@@ -469,10 +469,14 @@ def test_json_exports_resolve_derived_fields(generated):
     assert practices["lien-agro-exemple"]["secteur"] == {"id": "alimentaire-agroalimentaire",
                                                          "nom": "Alimentaire et agroalimentaire"}
     assert practices["lien-agro-exemple"]["academie"]["id"] == "rennes"
-    assert practices["pilotage-regional-exemple"]["campus"] is None
+    assert practices["pilotage-regional-exemple"]["campus"] == []  # an array, even of one campus
+    assert [c["id"] for c in practices["eolien-exemple"]["campus"]] == ["aeronautique-exemple",
+                                                                     "agroalimentaire-exemple"]
+    assert practices["eolien-exemple"]["region"] is None  # its two campuses are in two regions
     campuses = {c["id"]: c for c in json.loads(generated["donnees/campus.json"])}
     assert campuses["aeronautique-exemple"]["bonnes_pratiques"] == ["eolien-exemple",
                                                                      "situations-authentiques-exemple"]
+    assert campuses["agroalimentaire-exemple"]["bonnes_pratiques"] == ["eolien-exemple", "lien-agro-exemple"]
     assert campuses["aeronautique-exemple"]["url"] == "campus/aeronautique-exemple/"
 
 
@@ -499,7 +503,8 @@ def test_csv_exports_match_the_content(generated):
     for row, record in zip(rows, practices):
         for field in ("domaine", "region", "secteur", "academie"):  # derived fields resolved alike
             assert row[field] == ((record[field] or {}).get("id") or ""), field
-        assert row["campus_nom"] == ((record["campus"] or {}).get("nom") or "")
+        assert row["campus"] == " ; ".join(c["id"] for c in record["campus"])  # several: « ; » between them
+        assert row["campus_nom"] == " ; ".join(c["nom"] for c in record["campus"])
         assert row["mots_cles"] == " ; ".join(record["mots_cles"])
         assert row["source"] == "\r\n".join(record["source"])
 
@@ -527,9 +532,11 @@ def test_explorer_index_holds_every_entry_with_its_facets(generated):
     by_id = {p[0]: p for p in data["pratiques"]}
     pilotage = by_id["pilotage-regional-exemple"]
     assert data["domaines"][pilotage[2]][0] == "partenariat-academies-regions"
-    assert pilotage[3] == -1 and data["regions"][pilotage[5]][0] == "bretagne"
+    assert pilotage[3] == [] and data["regions"][pilotage[5]][0] == "bretagne"
     situations = by_id["situations-authentiques-exemple"]
-    assert data["campus"][situations[3]][0] == "aeronautique-exemple"
+    assert [data["campus"][i][0] for i in situations[3]] == ["aeronautique-exemple"]
+    assert [data["campus"][i][0] for i in by_id["eolien-exemple"][3]] == ["aeronautique-exemple",
+                                                                          "agroalimentaire-exemple"]
     assert data["academies"][situations[6]][0] == "bordeaux"
     assert sorted(data["mots_cles"][k] for k in situations[7]) == ["maintenance", "situation authentique"]
 

@@ -15,20 +15,47 @@ def catalog():
 
 def test_practice_inherits_sector_region_and_academie_from_its_campus():
     practice = catalog().practices["situations-authentiques-exemple"]
-    assert practice.campus.id == "aeronautique-exemple"
+    assert [c.id for c in practice.campus] == ["aeronautique-exemple"]
     assert (practice.secteur.id, practice.region.id, practice.academie.id) == (
         "mobilite-aeronautique-transports", "nouvelle-aquitaine", "bordeaux")
 
 
 def test_region_level_practice_has_no_campus_nor_sector():
     practice = catalog().practices["pilotage-regional-exemple"]
-    assert practice.campus is None and practice.secteur is None
+    assert practice.campus == () and practice.secteur is None
     assert (practice.region.id, practice.academie.id) == ("bretagne", "rennes")
 
 
 def test_campus_lists_its_practices_in_id_order():
     campus = catalog().campuses["aeronautique-exemple"]
     assert [p.id for p in campus.practices] == ["eolien-exemple", "situations-authentiques-exemple"]
+
+
+def test_practice_of_several_campuses_is_listed_by_each_and_keeps_what_they_share():
+    cat = catalog()
+    practice = cat.practices["eolien-exemple"]  # aéronautique (Nouvelle-Aquitaine) and agroalimentaire (Bretagne)
+    assert [c.id for c in practice.campus] == ["aeronautique-exemple", "agroalimentaire-exemple"]
+    assert all(practice in c.practices for c in practice.campus)
+    assert practice.secteur.id == "mobilite-aeronautique-transports"  # given: one of theirs
+    assert practice.region is None and practice.academie is None  # they differ, and none is given
+    assert practice not in cat.practices_of(cat.vocabularies.term("regions", "bretagne"))
+
+
+def _catalog_of(campuses: list[dict], practice: dict):
+    vocab = pipeline.run(CATALOGUE, REFERENTIELS).catalog.vocabularies
+    base = {"body": "x", "path": "x.md"}
+    return model.build(vocab, [base | c for c in campuses], [base | {"id": "p", "titre": "t",
+                                                                   "domaine": "parcours-reussite"} | practice])
+
+
+def test_several_campuses_of_one_region_give_it_to_their_practice():
+    where = {"region": "normandie", "academie": "normandie"}
+    campuses = [{"id": "a", "nom": "A", "secteur": "numerique-telecommunications"} | where,
+                {"id": "b", "nom": "B", "secteur": "tourisme-gastronomie"} | where]
+    practice = _catalog_of(campuses, {"campus": ("a", "b")}).practices["p"]
+    assert (practice.region.id, practice.academie.id, practice.secteur) == ("normandie", "normandie", None)
+    chosen = _catalog_of(campuses, {"campus": ("a", "b"), "secteur": "tourisme-gastronomie"}).practices["p"]
+    assert chosen.secteur.id == "tourisme-gastronomie"
 
 
 def test_every_term_is_indexed_even_when_empty():

@@ -104,6 +104,20 @@ def test_campus_page_lists_its_practices(fixture_site):
     assert "Aucune bonne pratique de ce campus" in empty
 
 
+def test_a_practice_of_two_campuses_is_on_both_and_shows_both(fixture_site):
+    """eolien-exemple names aeronautique-exemple and agroalimentaire-exemple, of two regions."""
+    for campus, other in (("aeronautique-exemple", "agroalimentaire-exemple"),
+                          ("agroalimentaire-exemple", "aeronautique-exemple")):
+        html = (fixture_site / "campus" / campus / "index.html").read_text(encoding="utf-8")
+        card = html[html.index('href="../../bonnes-pratiques/eolien-exemple/"'):].split("</li>")[0]
+        # On each campus's page, its card names the other campus (and no link leads to the page itself).
+        assert f' avec <a href="../{other}/">' in card and 'href="./"' not in card
+    html = (fixture_site / "bonnes-pratiques" / "eolien-exemple" / "index.html").read_text(encoding="utf-8")
+    assert "(Mérignac), <a" in html and "(Quimper)" in html
+    assert html.count('class="cmq-carte-campus"') == 2 and ">Les campus</h2>" in html
+    assert "Nouvelle-Aquitaine" not in html.split('class="cmq-voisins"')[0]  # no region: they have two
+
+
 def test_entry_pages_show_their_sources_once(fixture_site):
     """Several documents as a list (the campus), one on a line (the practice)."""
     html = (fixture_site / "campus" / "aeronautique-exemple" / "index.html").read_text(encoding="utf-8")

@@ -173,6 +173,55 @@ def test_practice_rule(tree, fields, expected):
     assert messages(tree) == expected
 
 
+P = "content/bonnes-pratiques/x.md"
+SEVERAL_CAMPUSES_CASES = {
+    "one of them unknown": (
+        dict(campus=["c1", "c9"]),
+        [f"{P}:4: campus: aucun campus « c9 » (fichier content/campuses/c9.md introuvable)."]),
+    "twice the same": (
+        dict(campus=["c1", "c1"]),
+        [f"{P}:4: campus: l’élément n° 2 (« c1 ») figure déjà dans la liste ; retirez-le."]),
+    "empty list": (
+        dict(campus=[]),
+        [f"{P}:4: campus: liste vide ; donnez au moins un campus, ou retirez le champ."]),
+    "not an identifier": (
+        dict(campus=["c1", 3]),
+        [f"{P}:4: campus: l’élément n° 2 doit être un identifiant de campus (reçu : le nombre 3)."]),
+    "neither a text nor a list": (
+        dict(campus={"id": "c1"}),
+        [f"{P}:4: campus: doit être un identifiant de campus ou une liste d’identifiants (reçu : un groupe "
+         "de champs) ; mettez la valeur entre guillemets."]),
+    "a field that is one of theirs": (dict(campus=["c1", "c2"], secteur="tourisme-gastronomie"), []),
+    "a field that is none of theirs": (
+        dict(campus=["c1", "c2"], secteur="chimie-biotechnologies"),
+        [f"{P}:7: secteur: « chimie-biotechnologies » ne correspond à aucun des campus (« c1 » : secteur "
+         "« numerique-telecommunications » ; « c2 » : secteur « tourisme-gastronomie ») ; choisissez l’une de "
+         "ces valeurs, ou retirez ce champ."]),
+    "a field that differs from what they share": (
+        dict(campus=["c1", "c3"], region="normandie"),
+        [f"{P}:7: region: « normandie » ne correspond pas aux campus (« c1 » : region « bretagne » ; « c3 » : "
+         "region « bretagne ») ; retirez ce champ, il est déduit des campus."]),
+    "reported with the other errors of the file": (
+        dict(campus=["c1", "c2"], secteur="chimie-biotechnologies", mots_cle=["x"]),
+        [f"{P}:7: secteur: « chimie-biotechnologies » ne correspond à aucun des campus (« c1 » : secteur "
+         "« numerique-telecommunications » ; « c2 » : secteur « tourisme-gastronomie ») ; choisissez l’une de "
+         "ces valeurs, ou retirez ce champ.",
+         f"{P}:8: mots_cle: champ inconnu ; vouliez-vous dire « mots_cles » ?"]),
+    "an académie of one, the region of the other": (
+        dict(campus=["c1", "c2"], region="bretagne", academie="normandie"),
+        [f"{P}:8: academie: l’académie « normandie » appartient à la région « normandie », pas à « bretagne »."]),
+}
+
+
+@pytest.mark.parametrize("fields, expected", SEVERAL_CAMPUSES_CASES.values(), ids=SEVERAL_CAMPUSES_CASES.keys())
+def test_practice_of_several_campuses(tree, fields, expected):
+    tree.campus("c1")  # numerique-telecommunications, bretagne, rennes
+    tree.campus("c2", secteur="tourisme-gastronomie", region="normandie", academie="normandie")
+    tree.campus("c3", ville="Brest")
+    tree.practice("x", **fields)
+    assert messages(tree) == expected
+
+
 def test_sources_are_a_tuple_whether_one_or_several(tree):
     tree.campus("c1", source="Document A, p. 1")
     tree.campus("c2", source=["Document A, p. 1", "Document  B,\n§ 2"])

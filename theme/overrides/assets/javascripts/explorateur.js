@@ -40,11 +40,12 @@ async function start(root) {
     domaines: new Set(), text: fold(`${nom} ${ville}`),
   }));
   const practices = data.pratiques.map(([id, titre, domaine, c, secteur, region, academie, keywords]) => {
-    const campus = c >= 0 ? campuses[c] : null;
-    if (campus) campus.domaines.add(domaine);
-    const words = [titre, campus?.nom ?? "", campus?.ville ?? "", ...keywords.map((k) => data.mots_cles[k])];
-    return { kind: "pratiques", id, titre, domaine, campus, secteur, region, academie,
-             excellence: Boolean(campus?.excellence), text: fold(words.join(" ")) };
+    const own = c.map((i) => campuses[i]); // a practice may be carried by several campuses
+    for (const campus of own) campus.domaines.add(domaine);
+    const words = [titre, ...own.flatMap((campus) => [campus.nom, campus.ville]),
+                   ...keywords.map((k) => data.mots_cles[k])];
+    return { kind: "pratiques", id, titre, domaine, campuses: own, secteur, region, academie,
+             excellence: own.some((campus) => campus.excellence), text: fold(words.join(" ")) };
   });
   const all = [...campuses, ...practices];
 
@@ -136,8 +137,8 @@ async function start(root) {
       badge.className = "cmq-badge";
       badge.textContent = name("domaine", entry.domaine);
       li.append(badge);
-      const where = entry.campus
-        ? `${entry.campus.nom}${entry.campus.ville ? ` (${entry.campus.ville})` : ""}`
+      const where = entry.campuses.length
+        ? entry.campuses.map((c) => `${c.nom}${c.ville ? ` (${c.ville})` : ""}`).join(", ")
         : name("academie", entry.academie) || name("region", entry.region);
       if (where) li.append(` — ${where}`);
     }
