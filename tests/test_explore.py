@@ -226,6 +226,24 @@ def test_explorer_free_text_and_keyboard(page, real_url):
     assert all("Lyon" in t for t in page.locator('[data-liste="campus"] li').all_inner_texts())
 
 
+def test_a_practice_of_two_campuses_is_found_by_either_and_links_to_both(page, real_url):
+    """Égletons and Felletin carry one practice (Livret, p. 45): the explorer finds it by the
+    second campus's town and names both; its page has a box for each, and both campus pages list it."""
+    practice = "/bonnes-pratiques/parcours-mixtes-securises-edf-enedis-egletons-felletin/"
+    page.goto(real_url + "explorer/?q=felletin")
+    page.locator(".cmq-bilan").get_by_text("correspondent").wait_for()
+    row = page.locator('[data-liste="pratiques"] li').filter(has=page.locator(f'a[href$="{practice}"]'))
+    expect(row).to_contain_text("Égletons (Égletons), Campus des métiers et des qualifications de Felletin (Felletin)")
+    row.locator("a").click()
+    page.wait_for_url(f"**{practice}")
+    boxes = page.locator(".cmq-carte-campus")
+    expect(boxes).to_have_count(2)
+    assert page.locator("h2", has_text="Les campus").count() == 1
+    for campus in ("campus-egletons", "campus-felletin"):
+        page.goto(f"{real_url}campus/{campus}/")
+        expect(page.locator(f'.grid.cards a[href$="{practice}"]')).to_have_count(1)
+
+
 def test_explorer_without_javascript_shows_the_whole_grouped_list(browser, real_url):
     with watched_page(browser, java_script_enabled=False) as page:
         page.goto(real_url + "explorer/")
