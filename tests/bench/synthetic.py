@@ -77,6 +77,8 @@ def write_catalogue(folder: Path, practices: int, seed: int = 1) -> Path:
         if n % 25 == 0:  # some academy- or region-level practices
             academie = academies[n % len(academies)]
             values.update(region=academie["region"], academie=academie["id"])
+        elif n % 47 == 1 and campuses > 1:  # some practices carried by two campuses (47: spread over them)
+            values["campus"] = [ids[n % campuses], ids[(n + 1) % campuses]]
         else:
             values["campus"] = ids[n % campuses]
         values["mots_cles"] = rng.sample(KEYWORDS, 3)
