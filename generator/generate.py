@@ -524,6 +524,12 @@ def _getter(name: str, part: str | None = None) -> Callable[[Any], Any]:
     return get
 
 
+def _joined(name: str, part: str) -> Callable[[Any], str]:
+    """A cell of the ``part`` of each item of a tuple field (the campuses of a practice)."""
+    read, get = attrgetter(name), attrgetter(part)
+    return lambda entry: LIST_SEPARATOR.join(map(get, read(entry)))
+
+
 def csv_columns(ctype: ContentType) -> list[Column]:
     """The columns of a type's CSV, from its declaration: a vocabulary or campus field gives
     two columns (identifier, then name); lists (and several campuses) are joined with « ; »."""
@@ -537,11 +543,11 @@ def csv_columns(ctype: ContentType) -> list[Column]:
                                   _getter(f.name, "id")))
             columns.append(Column(f"{f.name}_nom", f"{f.label} : nom.", _getter(f.name, "nom")))
         elif f.kind is Kind.CAMPUS_REFS:  # a practice of several campuses: « ; » between them
-            # (joined here: one campus's identifier then needs no other call, see _cells)
+            # (joined here, by C code: a text then needs no other call, see _cells)
             columns.append(Column(f.name, f"{f.label} : identifiant du campus ; plusieurs campus : séparés "
-                                  "par « ; ».", lambda e, name=f.name: LIST_SEPARATOR.join([c.id for c in getattr(e, name)])))
+                                  "par « ; ».", _joined(f.name, "id")))
             columns.append(Column(f"{f.name}_nom", f"{f.label} : nom ; plusieurs campus : séparés par « ; ».",
-                                  lambda e, name=f.name: LIST_SEPARATOR.join([c.nom for c in getattr(e, name)])))
+                                  _joined(f.name, "nom")))
         else:
             rule = f.rule.rstrip(".")
             value: Callable[[Any], Any] = _getter(f.name)
@@ -585,6 +591,8 @@ def explorer_index(catalog: Catalog) -> str:
     at = {id(t): i for vocab in VOCABULARIES for i, t in enumerate(catalog.terms(vocab))}
     at.update({id(c): i for i, c in enumerate(catalog.campuses.values())})
     at[id(None)] = -1
+    # A practice's campus is its index (-1: none); the campuses of a practice of several, a list.
+    several = {id(p): [at[id(c)] for c in p.campus] for p in catalog.practices.values() if p.campus[1:]}
     keywords = {slug: i for i, slug in enumerate(catalog.keywords)}
     data = {
         "v": 2,
@@ -594,9 +602,9 @@ def explorer_index(catalog: Catalog) -> str:
         "campus": [[c.id, c.nom, at[id(c.secteur)], at[id(c.region)], at[id(c.academie)], c.ville or "",
                     -1 if c.excellence is None else int(c.excellence)]
                    for c in catalog.campuses.values()],
-        # [id, titre, domaine, campus (indexes), secteur, région, académie, mots-clés (indexes)]
-        "pratiques": [[p.id, p.titre, at[id(p.domaine)], [at[id(c)] for c in p.campus], at[id(p.secteur)],
-                       at[id(p.region)], at[id(p.academie)], [keywords[k.slug] for k in p.keywords]]
+        # [id, titre, domaine, campus (index, -1, or indexes), secteur, région, académie, mots-clés (indexes)]
+        "pratiques": [[p.id, p.titre, at[id(p.domaine)], several.get(id(p)) or at[id(p.campus[0] if p.campus else None)],
+                       at[id(p.secteur)], at[id(p.region)], at[id(p.academie)], [keywords[k.slug] for k in p.keywords]]
                       for p in catalog.practices.values()],
     }
     return _JSON.encode(data) + "\n"
@@ -637,6 +645,16 @@ def _around(items: list[Any], position: int, count: int, keep: Callable[[Any], b
     return found
 
 
+def _elsewhere(practice: Practice) -> Callable[[Practice], bool]:
+    """Whether a practice is another one that shares no campus with this one (a regional
+    practice shares none)."""
+    if len(practice.campus) > 1:
+        mine = set(practice.campus)
+        return lambda p: p is not practice and mine.isdisjoint(p.campus)
+    campus = practice.campus[0] if practice.campus else None  # most practices: a test of identity, in C
+    return lambda p: p is not practice and campus not in p.campus
+
+
 class Related:
     """« Voir aussi » and « autres campus du secteur » of one catalogue."""
 
@@ -654,9 +672,9 @@ class Related:
         """Practices of the same domain in other regions (else of other campuses)."""
         items = self.catalog.practices_of(practice.domaine)
         at = self._position("p", practice.domaine, items, practice)
-        here, campuses = practice.region, set(practice.campus)  # one object per term and per campus
+        here = practice.region  # one object per term
         return (_around(items, at, count, lambda p: p.region is not here and p is not practice)
-                or _around(items, at, count, lambda p: campuses.isdisjoint(p.campus) and p is not practice))
+                or _around(items, at, count, _elsewhere(practice)))
 
     def same_sector(self, entry: Campus | Practice, count: int = 4) -> list[Any]:
         """Other campuses of a campus's sector, or practices of other campuses of a practice's sector."""
@@ -667,9 +685,7 @@ class Related:
             return _around(campuses, self._position("c", entry.secteur, campuses, entry), count,
                            lambda c: c is not entry)
         items = self.catalog.practices_of(entry.secteur)
-        campuses = set(entry.campus)
-        return _around(items, self._position("p", entry.secteur, items, entry), count,
-                       lambda p: p is not entry and campuses.isdisjoint(p.campus))
+        return _around(items, self._position("p", entry.secteur, items, entry), count, _elsewhere(entry))
 
 
 # --------------------------------------------------------------------------- livret and keywords

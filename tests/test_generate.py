@@ -532,9 +532,10 @@ def test_explorer_index_holds_every_entry_with_its_facets(generated):
     by_id = {p[0]: p for p in data["pratiques"]}
     pilotage = by_id["pilotage-regional-exemple"]
     assert data["domaines"][pilotage[2]][0] == "partenariat-academies-regions"
-    assert pilotage[3] == [] and data["regions"][pilotage[5]][0] == "bretagne"
+    assert pilotage[3] == -1 and data["regions"][pilotage[5]][0] == "bretagne"
     situations = by_id["situations-authentiques-exemple"]
-    assert [data["campus"][i][0] for i in situations[3]] == ["aeronautique-exemple"]
+    assert data["campus"][situations[3]][0] == "aeronautique-exemple"
+    # A practice of several campuses: a list of them.
     assert [data["campus"][i][0] for i in by_id["eolien-exemple"][3]] == ["aeronautique-exemple",
                                                                           "agroalimentaire-exemple"]
     assert data["academies"][situations[6]][0] == "bordeaux"

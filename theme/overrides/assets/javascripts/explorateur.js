@@ -40,7 +40,8 @@ async function start(root) {
     domaines: new Set(), text: fold(`${nom} ${ville}`),
   }));
   const practices = data.pratiques.map(([id, titre, domaine, c, secteur, region, academie, keywords]) => {
-    const own = c.map((i) => campuses[i]); // a practice may be carried by several campuses
+    // Its campus (an index, -1 for none) or, for a practice carried by several, a list of indexes.
+    const own = (Array.isArray(c) ? c : c >= 0 ? [c] : []).map((i) => campuses[i]);
     for (const campus of own) campus.domaines.add(domaine);
     const words = [titre, ...own.flatMap((campus) => [campus.nom, campus.ville]),
                    ...keywords.map((k) => data.mots_cles[k])];
