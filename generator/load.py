@@ -44,9 +44,25 @@ class RawEntry:
     body: str = ""
     body_line: int = 1
     readable: bool = True  # False when the front matter could not be read at all
+    # key -> line of each item of a list written one item a line (« - … »): see item_line
+    item_lines: dict[str, list[int]] | None = field(default=None, repr=False)
 
     def line(self, key: str) -> int:
         return self.lines.get(key, 1)
+
+    def item_line(self, key: str, position: int) -> int:
+        """The line of the item at ``position`` (1-based) of a list; else the key's line.
+        Only messages need it: the file is read again then, not scanned for it at every load."""
+        if self.item_lines is None:
+            self.item_lines = {}
+            try:
+                front = split_front_matter(normalise_text(Path(self.path).read_bytes()), self.path)[0]
+            except (OSError, UnicodeDecodeError):
+                front = None
+            if front is not None:
+                scan_keys(front.replace("\t", "  "), self.path, first_line=2, item_lines=self.item_lines)
+        items = self.item_lines.get(key)
+        return items[position - 1] if items and 0 < position <= len(items) else self.line(key)
 
 
 @dataclass
@@ -175,13 +191,18 @@ def _flow_duplicates(node: yaml.Node | None, path: str, first_line: int) -> list
 _QUOTED_KEY = re.compile(r"""^(["'])([^"'\n]*)\1\s*:""")
 
 
-def scan_keys(text: str, path: str, first_line: int) -> tuple[dict[str, int], list[Diagnostic]]:
+def scan_keys(text: str, path: str, first_line: int,
+              item_lines: dict[str, list[int]] | None = None) -> tuple[dict[str, int], list[Diagnostic]]:
     """Line of each top-level key, from the text (a key starts a line, outside lists and
-    comments); duplicate keys, which YAML loaders silently overwrite, are reported."""
+    comments); duplicate keys, which YAML loaders silently overwrite, are reported.
+    ``item_lines`` receives the line of each item of a list written one item a line."""
     lines: dict[str, int] = {}
     found: list[Diagnostic] = []
+    items: list[int] | None = None  # the items of the key above, if its value starts on the next line
     for number, line in enumerate(text.split("\n"), start=first_line):
         if not line or line[0] in " \t#-" or ":" not in line:
+            if items is not None and line.lstrip(" ").startswith("- "):
+                items.append(number)
             continue
         if line[0] in "\"'":  # a quoted key: "titre": … is the same field as titre: …
             quoted = _QUOTED_KEY.match(line)
@@ -193,8 +214,14 @@ def scan_keys(text: str, path: str, first_line: int) -> tuple[dict[str, int], li
         if key in lines:
             found.append(Diagnostic(path, number, key,
                                     f"champ en double (déjà défini ligne {lines[key]}) ; ne gardez qu’une ligne."))
+            items = None
         else:
             lines[key] = number
+            # Nothing after the key (« mots_cles: », or a comment): a list, one item a line, may follow.
+            items = None
+            if item_lines is not None and (line[-1] == ":" or (
+                    "#" in line and not line.split(":", 1)[1].split("#", 1)[0].strip())):
+                items = item_lines[key] = []
     return lines, found
 
 

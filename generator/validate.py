@@ -157,8 +157,8 @@ class _EntryChecker:
         self.failed = True
         self.out.append(Diagnostic(self.entry.path, line or self.entry.line(key), key, message))
 
-    def warn(self, key: str, message: str) -> None:
-        self.out.append(Diagnostic(self.entry.path, self.entry.line(key), key, message, Severity.WARNING))
+    def warn(self, key: str, message: str, line: int | None = None) -> None:
+        self.out.append(Diagnostic(self.entry.path, line or self.entry.line(key), key, message, Severity.WARNING))
 
     def check_id(self) -> None:
         if self.entry.id == "index":
@@ -285,14 +285,16 @@ class _EntryChecker:
                                "précédé de « - ».")
             return None
         items: list[str] = []
+        line = self.entry.item_line  # each message on the item's own line
         for position, item in enumerate(raw, start=1):
             if not isinstance(item, str) or not item.strip():
-                self.error(f.name, f"l’élément n° {position} doit être un texte non vide (reçu : {_describe(item)}).")
+                self.error(f.name, f"l’élément n° {position} doit être un texte non vide (reçu : {_describe(item)}).",
+                           line(f.name, position))
             elif f.max_length and len(item.strip()) > f.max_length:
-                self.error(f.name, f"l’élément n° {position} dépasse {f.max_length} caractères.")
+                self.error(f.name, f"l’élément n° {position} dépasse {f.max_length} caractères.", line(f.name, position))
             elif _control(item):
                 self.error(f.name, f"caractère de contrôle interdit ({_control(item)[0]}, élément "
-                                   f"n° {position}) ; retapez la valeur.")
+                                   f"n° {position}) ; retapez la valeur.", line(f.name, position))
             else:
                 items.append(fold_space(item))
         return items
@@ -307,7 +309,7 @@ class _EntryChecker:
                 if isinstance(item, str) and _PAGE_ONLY_RE.fullmatch(item.strip()):
                     self.warn(f.name, f"l’élément n° {position} (« {item.strip()} ») n’est qu’une page : un document "
                                       "et sa page forment un seul élément, entre guillemets "
-                                      "(- \"Livret des bonnes pratiques, p. 31\").")
+                                      "(- \"Livret des bonnes pratiques, p. 31\").", self.entry.item_line(f.name, position))
             return tuple(self._check_text_list(f, raw))
         text = self._text(f, raw, "un texte ou une liste de textes")
         return None if text is None else (text,)
@@ -321,13 +323,14 @@ class _EntryChecker:
             self.error(f.name, "liste vide ; donnez au moins un campus, ou retirez le champ.")
             return None
         ids: list[str] = []
+        line = self.entry.item_line
         for position, item in enumerate(raw, start=1):
             if not isinstance(item, str) or not item.strip():
                 self.error(f.name, f"l’élément n° {position} doit être un identifiant de campus "
-                                   f"(reçu : {_describe(item)}).")
+                                   f"(reçu : {_describe(item)}).", line(f.name, position))
             elif fold_space(item) in ids:
                 self.error(f.name, f"l’élément n° {position} (« {fold_space(item)} ») figure déjà dans la "
-                                   "liste ; retirez-le.")
+                                   "liste ; retirez-le.", line(f.name, position))
             else:
                 ids.append(fold_space(item))
         return tuple(ids)
@@ -483,8 +486,11 @@ def check_practice(entry: RawEntry, vocab: Vocabularies, campuses: dict[str, dic
     for campus_id in campus_ids:
         if campus_id not in campuses:
             hint = did_you_mean(campus_id, campuses)
+            raw = entry.data["campus"]  # the line of its item, in a list
+            line = entry.item_line("campus", [fold_space(str(i)) for i in raw].index(campus_id) + 1) if (
+                isinstance(raw, list)) else None
             checker.error("campus", f"aucun campus « {campus_id} » (fichier content/campuses/{campus_id}.md "
-                                    f"introuvable){hint or '.'}")
+                                    f"introuvable){hint or '.'}", line)
     if not campus_ids and not any(_present(entry, name) for name in PRACTICE.one_of):
         checker.error("campus", "indiquez « campus » (identifiant d’un campus) ou, pour une pratique "
                                 "académique ou régionale, « region ».", line=1)

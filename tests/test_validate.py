@@ -94,7 +94,7 @@ CAMPUS_CASES = {
          "mettez la valeur entre guillemets."]),
     "a page read as a document of its own (a list written [a, b])": (
         dict(source=["Livret des bonnes pratiques", "p. 31"]),
-        ["content/campuses/x.md:7: source: avertissement : l’élément n° 2 (« p. 31 ») n’est qu’une page : un "
+        ["content/campuses/x.md:9: source: avertissement : l’élément n° 2 (« p. 31 ») n’est qu’une page : un "
          "document et sa page forment un seul élément, entre guillemets (- \"Livret des bonnes pratiques, p. 31\")."]),
     "a document that ends with its page is not one": (dict(source=["Céreq, § 2.1", "Livret, p. 31"]), []),
     "an empty list of sources": (
@@ -102,8 +102,9 @@ CAMPUS_CASES = {
         ["content/campuses/x.md:7: source: liste vide ; donnez au moins un document, ou retirez le champ."]),
     "one of the sources too long or empty": (
         dict(source=["Livret, p. 31", "x" * 1001, ""]),
-        ["content/campuses/x.md:7: source: l’élément n° 2 dépasse 1000 caractères.",
-         "content/campuses/x.md:7: source: l’élément n° 3 doit être un texte non vide (reçu : un texte vide)."]),
+        # Each message on the line of its item.
+        ["content/campuses/x.md:9: source: l’élément n° 2 dépasse 1000 caractères.",
+         "content/campuses/x.md:10: source: l’élément n° 3 doit être un texte non vide (reçu : un texte vide)."]),
     "javascript url": (
         dict(site_web="javascript:alert(1)"),
         ["content/campuses/x.md:7: site_web: « javascript:alert(1) » n’est pas une adresse web absolue ; "
@@ -147,7 +148,7 @@ PRACTICE_CASES = {
          "écrivez un élément par ligne, précédé de « - »."]),
     "keyword not a text": (
         dict(mots_cles=["éolien", 3]),
-        ["content/bonnes-pratiques/x.md:5: mots_cles: l’élément n° 2 doit être un texte non vide "
+        ["content/bonnes-pratiques/x.md:7: mots_cles: l’élément n° 2 doit être un texte non vide "
          "(reçu : le nombre 3)."]),
     "bad e-mail": (
         dict(contact="campus-at-example.fr"),
@@ -177,16 +178,16 @@ P = "content/bonnes-pratiques/x.md"
 SEVERAL_CAMPUSES_CASES = {
     "one of them unknown": (
         dict(campus=["c1", "c9"]),
-        [f"{P}:4: campus: aucun campus « c9 » (fichier content/campuses/c9.md introuvable)."]),
+        [f"{P}:6: campus: aucun campus « c9 » (fichier content/campuses/c9.md introuvable)."]),
     "twice the same": (
         dict(campus=["c1", "c1"]),
-        [f"{P}:4: campus: l’élément n° 2 (« c1 ») figure déjà dans la liste ; retirez-le."]),
+        [f"{P}:6: campus: l’élément n° 2 (« c1 ») figure déjà dans la liste ; retirez-le."]),
     "empty list": (
         dict(campus=[]),
         [f"{P}:4: campus: liste vide ; donnez au moins un campus, ou retirez le champ."]),
     "not an identifier": (
         dict(campus=["c1", 3]),
-        [f"{P}:4: campus: l’élément n° 2 doit être un identifiant de campus (reçu : le nombre 3)."]),
+        [f"{P}:6: campus: l’élément n° 2 doit être un identifiant de campus (reçu : le nombre 3)."]),
     "neither a text nor a list": (
         dict(campus={"id": "c1"}),
         [f"{P}:4: campus: doit être un identifiant de campus ou une liste d’identifiants (reçu : un groupe "
@@ -399,11 +400,23 @@ def test_unreadable_entry_file(tree):
         "content/campuses/c1.md:1: fichier: fichier illisible (lien cassé, dossier ou droits)."]
 
 
+def test_list_items_are_found_on_their_lines_whatever_the_writing(tree):
+    """One item a line, indented or not, with comments between, or a list on the key's line."""
+    tree.campus("c1")
+    tree.write("bonnes-pratiques", "p1.md", "---\ntitre: \"T\"\ndomaine: \"parcours-reussite\"\n"
+               "campus: # les deux campus\n  - \"c1\"\n  # le second :\n  - \"c2\"\n"
+               "mots_cles: [\"a\", 3]\n---\n## La pratique\n\nTexte.\n")
+    assert [d.format() for d in pipeline.run(tree.root).diagnostics] == [
+        "content/bonnes-pratiques/p1.md:7: campus: aucun campus « c2 » (fichier content/campuses/c2.md "
+        "introuvable).",
+        "content/bonnes-pratiques/p1.md:8: mots_cles: l’élément n° 2 doit être un texte non vide (reçu : le nombre 3)."]
+
+
 def test_keyword_too_long(tree):
     tree.campus("c1")
     tree.practice("p1", mots_cles=["court", "x" * 81])
     assert [d.format() for d in pipeline.run(tree.root).diagnostics] == [
-        "content/bonnes-pratiques/p1.md:5: mots_cles: l’élément n° 2 dépasse 80 caractères."]
+        "content/bonnes-pratiques/p1.md:7: mots_cles: l’élément n° 2 dépasse 80 caractères."]
 
 
 def test_control_characters_are_refused_in_fields(tree):
