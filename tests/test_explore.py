@@ -199,6 +199,28 @@ def test_explorer_lists_show_a_choice_whole_on_a_wide_screen(page, real_url):
     assert cut == []
 
 
+def test_explorer_arrow_keys_that_end_where_they_began_leave_no_history_entry(page, real_url):
+    """Down then up on a closed list: the page is as before, and Back leaves the explorer."""
+    page.goto(real_url)
+    page.goto(real_url + "explorer/")
+    page.locator(".cmq-bilan").get_by_text("Le catalogue compte").wait_for()
+    page.locator("#filtre-region").focus()
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function("() => location.search.startsWith('?region=')")
+    page.keyboard.press("ArrowUp")
+    page.wait_for_function("() => location.search === ''")
+    assert page.locator("#filtre-region").input_value() == ""
+    page.go_back()  # (it used to show the explorer again, unchanged)
+    page.wait_for_function("() => !location.pathname.includes('explorer')")
+    page.go_forward()  # the explorer again; its list still answers the keys, a new entry
+    page.locator(".cmq-bilan").get_by_text("Le catalogue compte").wait_for()
+    page.locator("#filtre-region").focus()
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function("() => location.search.startsWith('?region=')")
+    page.go_back()
+    page.wait_for_function("() => location.pathname.endsWith('/explorer/') && location.search === ''")
+
+
 def test_explorer_says_when_nothing_matches(page, real_url):
     page.goto(real_url + "explorer/?q=zzzzz")
     page.locator(".cmq-bilan").get_by_text("Aucun campus ni aucune bonne pratique ne correspond").wait_for()

@@ -190,18 +190,27 @@ async function start(root) {
   // Each choice is a history entry (Back undoes it). The arrow keys on a closed list choose each
   // option on the way, a change each: the changes of a filter made from the keyboard, one after
   // the other while it keeps the focus, are one choice, so that Back does not step through them.
-  // A choice made with the mouse, or on a phone's picker, is always an entry of its own.
+  // A choice made with the mouse, or on a phone's picker, is always an entry of its own. Keys
+  // that end where they began (down, then up) leave no entry: Back would show the same page.
   let keyed = null; // the list a key was pressed on (its change, if any, follows)
   let keying = null; // the list whose last change came from the keyboard, still focused
+  let before = ""; // the address before that list's keyboard changes
   form.addEventListener("keydown", (event) => (keyed = event.target));
   form.addEventListener("pointerdown", () => (keyed = keying = null));
   form.addEventListener("change", (event) => {
     if (event.target === form.elements.q) return;
     readForm();
     const byKey = event.target === keyed;
+    const again = byKey && event.target === keying; // one more keyboard change of the same list
     keyed = null;
-    history[byKey && event.target === keying ? "replaceState" : "pushState"](null, "", url());
+    if (!again) before = location.pathname + location.search;
     keying = byKey ? event.target : null;
+    if (again && url() === before) {
+      keying = null; // back on the entry before: the next change is a new one
+      history.back();
+    } else {
+      history[again ? "replaceState" : "pushState"](null, "", url());
+    }
     render();
   });
   form.addEventListener("focusout", () => (keyed = keying = null));
