@@ -21,7 +21,7 @@ from . import pipeline
 from .diagnostics import Diagnostic, did_you_mean
 from .load import load
 from .model import Vocabularies
-from .schema import CAMPUS, PRACTICE, TODO_MARKER, ContentType, Kind
+from .schema import CAMPUS, DERIVED_FROM_CAMPUS, PRACTICE, TODO_MARKER, ContentType, Kind
 from .schemas import schema_uri
 from .validate import build_vocabularies
 
@@ -172,7 +172,7 @@ def scaffold(ctype: ContentType, root: Path, answers: dict[str, str], interactiv
             values[f.name] = [part for item in given for part in _parts(str(item))]
     wrong: list[str] = []  # answers given as arguments that are not among the choices
     for question in questions(ctype, vocab, campus_ids):
-        if ctype is PRACTICE and values.get("campus") and question.field in ("region", "secteur", "academie"):
+        if ctype is PRACTICE and values.get("campus") and question.field in DERIVED_FROM_CAMPUS:
             continue  # derived from the campus
         if question.field == "academie" and values.get("region"):  # only the académies of the region
             question.choices = [(t.id, t.nom) for t in vocab.terms["academies"].values()

@@ -33,7 +33,7 @@ from markupsafe import Markup
 from . import charts, parallel
 from .model import KEYWORDS_PREFIX, Campus, Catalog, Keyword, Practice, Term
 from .nogc import without_gc
-from .schema import CAMPUS, CONTENT_TYPES, PRACTICE, VOCAB_LABELS, VOCABULARIES, ContentType, Kind
+from .schema import CAMPUS, CONTENT_TYPES, DERIVED_FROM_CAMPUS, PRACTICE, VOCAB_LABELS, VOCABULARIES, ContentType, Kind
 from .schemas import generate_schemas, schema_uri
 from .validate import FENCE_RE, fold_space
 
@@ -392,7 +392,7 @@ class Renderer:
         link followed by its town (``campus_links(False)``: without), in one call for a row of a list."""
         if len(campuses) == 1:  # most practices: one call, as {{ campus | link }} was (rows of lists)
             campus = campuses[0]
-            found = self._page.links.get(campus.src_uri) or self.link(None, campus)
+            found = self.link(None, campus)
             return _trusted(f"{found} ({_escaped(campus.ville)})") if town and campus.ville else found
         return _trusted(", ".join([self.campus_links((c,), town) for c in campuses]))
 
@@ -538,7 +538,7 @@ def csv_columns(ctype: ContentType) -> list[Column]:
     for f in ctype.fields:
         if f.kind is Kind.VOCAB:
             derived = " ; déduit du campus (des campus, s’ils l’ont en commun) quand la fiche ne l’indique pas" if (
-                ctype is PRACTICE and f.name in ("secteur", "region", "academie")) else ""
+                ctype is PRACTICE and f.name in DERIVED_FROM_CAMPUS) else ""
             columns.append(Column(f.name, f"{f.label} : identifiant du référentiel « {f.vocab} »{derived}.",
                                   _getter(f.name, "id")))
             columns.append(Column(f"{f.name}_nom", f"{f.label} : nom.", _getter(f.name, "nom")))

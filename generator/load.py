@@ -60,7 +60,7 @@ class RawEntry:
             except (OSError, UnicodeDecodeError):
                 front = None
             if front is not None:
-                scan_keys(front.replace("\t", "  "), self.path, first_line=2, item_lines=self.item_lines)
+                scan_keys(_untabbed(front), self.path, first_line=2, item_lines=self.item_lines)
         items = self.item_lines.get(key)
         return items[position - 1] if items and 0 < position <= len(items) else self.line(key)
 
@@ -302,6 +302,11 @@ def split_front_matter(text: str, path: str) -> tuple[str | None, str, int, list
     return front, body, text.count("\n", 0, fence) + 2, []
 
 
+def _untabbed(front: str) -> str:
+    """Tabs are not YAML indentation: accepted as spaces (the lines stay where they are)."""
+    return front.replace("\t", "  ")
+
+
 def read_entry(file: Path | str, ctype: ContentType, path: str | None = None) -> tuple[RawEntry, list[Diagnostic]]:
     path = path or display_path(Path(file))
     entry = RawEntry(type=ctype, id=os.path.basename(file)[:-3], path=path)
@@ -332,7 +337,7 @@ def read_entry(file: Path | str, ctype: ContentType, path: str | None = None) ->
     if front is None:
         entry.readable = False
         return entry, diagnostics
-    front = front.replace("\t", "  ")  # tabs are not YAML indentation: accept them as spaces
+    front = _untabbed(front)
     value, yaml_diagnostics = parse_yaml(front, path, first_line=2)
     diagnostics += yaml_diagnostics
     if value is None and not yaml_diagnostics:

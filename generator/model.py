@@ -17,7 +17,7 @@ from typing import Any, Iterable
 from slugify import slugify
 
 from .nogc import without_gc
-from .schema import CAMPUS, PRACTICE, VOCABULARIES
+from .schema import CAMPUS, DERIVED_FROM_CAMPUS, PRACTICE, VOCABULARIES
 
 
 @dataclass(frozen=True)
@@ -197,9 +197,8 @@ def build(vocabularies: Vocabularies, campus_values: list[dict[str, Any]],
             secteur, region, academie = own[0].secteur, own[0].region, own[0].academie
         else:
             own = tuple(campuses[c] for c in ids)
-            secteur = _derived(vocabularies, "secteurs", values.get("secteur"), own)
-            region = _derived(vocabularies, "regions", values.get("region"), own)
-            academie = _derived(vocabularies, "academies", values.get("academie"), own)
+            secteur, region, academie = (_derived(vocabularies, name, values.get(name), own)
+                                         for name in DERIVED_FROM_CAMPUS)
         practice = Practice(
             id=values["id"], titre=values["titre"], domaine=term("domaines", values["domaine"]),
             region=region, academie=academie, secteur=secteur, campus=own,
@@ -273,16 +272,13 @@ def _keywords(practices: Iterable[Practice]) -> dict[str, Keyword]:
     return dict(sorted((k.slug, k) for k in found.values()))
 
 
-_CAMPUS_FIELD = {"secteurs": "secteur", "regions": "region", "academies": "academie"}
-
-
-def _derived(vocabularies: Vocabularies, vocab: str, term_id: str | None, campuses: tuple[Campus, ...]) -> Term | None:
-    """A practice's sector, region or académie: the one it gives (validation checked it is
-    one of its campuses'), else the one its campuses share, else none."""
+def _derived(vocabularies: Vocabularies, name: str, term_id: str | None, campuses: tuple[Campus, ...]) -> Term | None:
+    """A practice's sector, region or académie (``name``, a field of both types): the one it
+    gives (validation checked it is one of its campuses'), else the one its campuses share, else none."""
     if term_id or not campuses:
-        return _optional(vocabularies, vocab, term_id)
-    first = getattr(campuses[0], _CAMPUS_FIELD[vocab])
-    return first if all(getattr(c, _CAMPUS_FIELD[vocab]) is first for c in campuses[1:]) else None
+        return _optional(vocabularies, PRACTICE.field(name).vocab or "", term_id)
+    first = getattr(campuses[0], name)
+    return first if all(getattr(c, name) is first for c in campuses[1:]) else None
 
 
 def _optional(vocabularies: Vocabularies, vocab: str, term_id: str | None) -> Term | None:

@@ -175,6 +175,8 @@ PRACTICE = ContentType(
 )
 
 CONTENT_TYPES = (CAMPUS, PRACTICE)
+# A practice's fields that its campuses give (the validator, the model, the exports, the scaffold).
+DERIVED_FROM_CAMPUS = ("secteur", "region", "academie")
 
 
 def content_type(key: str) -> ContentType:

@@ -20,7 +20,7 @@ from .diagnostics import Diagnostic, Severity, did_you_mean
 from .load import LoadResult, RawEntry, RawVocabulary
 from .model import Term, Vocabularies
 from .nogc import without_gc
-from .schema import CAMPUS, ID_PATTERN, PRACTICE, TODO_MARKER, VOCABULARIES, Field
+from .schema import CAMPUS, DERIVED_FROM_CAMPUS, ID_PATTERN, PRACTICE, TODO_MARKER, VOCABULARIES, Field
 
 ID_RE = re.compile(ID_PATTERN)
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
@@ -495,7 +495,7 @@ def check_practice(entry: RawEntry, vocab: Vocabularies, campuses: dict[str, dic
         checker.error("campus", "indiquez « campus » (identifiant d’un campus) ou, pour une pratique "
                                 "académique ou régionale, « region ».", line=1)
     mismatched = False
-    if campus_ids and not values.keys().isdisjoint(DERIVED):  # (most practices give none of them)
+    if campus_ids and not values.keys().isdisjoint(DERIVED_FROM_CAMPUS):  # (most practices give none of them)
         known = [campuses[c] for c in campus_ids if campuses.get(c) is not None]
         if len(known) == len(campus_ids):  # every campus found and valid
             mismatched = _check_derived(checker, values, campus_ids, known)
@@ -504,15 +504,12 @@ def check_practice(entry: RawEntry, vocab: Vocabularies, campuses: dict[str, dic
     return None if checker.failed else values
 
 
-DERIVED = ("secteur", "region", "academie")  # a practice's fields that its campuses give
-
-
 def _check_derived(checker: _EntryChecker, values: dict[str, Any], ids: tuple[str, ...],
                    campuses: list[dict[str, Any]]) -> bool:
     """A sector, region or académie a practice gives must be its campus's, or one of its
     campuses' (the model derives the one they share, see model.build). Whether one is not."""
     mismatched = False
-    for key in DERIVED:
+    for key in DERIVED_FROM_CAMPUS:
         if key not in values or not campuses:
             continue
         theirs = [campus.get(key) for campus in campuses]
