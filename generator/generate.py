@@ -622,20 +622,29 @@ def explorer_index(catalog: Catalog) -> str:
     at = {id(t): i for vocab in VOCABULARIES for i, t in enumerate(catalog.terms(vocab))}
     at.update({id(c): i for i, c in enumerate(catalog.campuses.values())})
     at[id(None)] = -1
-    # A practice's campus is its index (-1: none); the campuses of a practice of several, a list.
-    several = {id(p): [at[id(c)] for c in p.campus] for p in catalog.practices.values() if p.campus[1:]}
+    # A practice's campus is its index (-1: none), as are its sector, region and académie. A
+    # practice of several campuses has a list of campuses, and a list of the sectors (regions,
+    # académies) it is listed under where they are several (Practice.listed_under).
+    def one_or_list(items: Sequence[Any]) -> int | list[int]:
+        return [at[id(i)] for i in items] if items[1:] else at[id(items[0] if items else None)]
+
+    several = {id(p): [one_or_list(p.campus), *(one_or_list(p.listed_under(name)) for name in DERIVED_FROM_CAMPUS)]
+               for p in catalog.practices.values() if p.campus[1:]}
     keywords = {slug: i for i, slug in enumerate(catalog.keywords)}
     data = {
-        "v": 2,
+        "v": 3,
         **{vocab: [[t.id, t.nom] for t in catalog.terms(vocab)] for vocab in VOCABULARIES},
         "mots_cles": [k.nom for k in catalog.keywords.values()],
         # [id, nom, secteur, région, académie, ville, excellence (1, 0, -1: non précisé)]
         "campus": [[c.id, c.nom, at[id(c.secteur)], at[id(c.region)], at[id(c.academie)], c.ville or "",
                     -1 if c.excellence is None else int(c.excellence)]
                    for c in catalog.campuses.values()],
-        # [id, titre, domaine, campus (index, -1, or indexes), secteur, région, académie, mots-clés (indexes)]
-        "pratiques": [[p.id, p.titre, at[id(p.domaine)], several.get(id(p)) or at[id(p.campus[0] if p.campus else None)],
-                       at[id(p.secteur)], at[id(p.region)], at[id(p.academie)], [keywords[k.slug] for k in p.keywords]]
+        # [id, titre, domaine, campus, secteur, région, académie, mots-clés (indexes)]: campus, secteur,
+        # région and académie are an index (-1: none) or a list of them
+        "pratiques": [[p.id, p.titre, at[id(p.domaine)],
+                       *(several.get(id(p)) or (at[id(p.campus[0] if p.campus else None)], at[id(p.secteur)],
+                                                at[id(p.region)], at[id(p.academie)])),
+                       [keywords[k.slug] for k in p.keywords]]
                       for p in catalog.practices.values()],
     }
     return _JSON.encode(data) + "\n"

@@ -101,6 +101,15 @@ class Practice:
     def title(self) -> str:
         return self.titre
 
+    def listed_under(self, name: str) -> tuple[Term, ...]:
+        """The terms of a field its campuses give (``secteur``, ``region``, ``academie``) whose
+        lists hold this practice: its own, then each of its campuses' (a practice of campuses of
+        two regions is on both regions' pages, whatever the one it shows)."""
+        own = getattr(self, name)
+        if not self.campus[1:]:  # one campus (the practice's term is its campus's) or none
+            return (own,) if own else ()
+        return tuple(dict.fromkeys(t for t in (own, *(getattr(c, name) for c in self.campus)) if t))
+
     @cached_property
     def src_uri(self) -> str:
         return f"{PRACTICE.url_prefix}/{self.id}.md"
@@ -157,7 +166,8 @@ class Catalog:
         return len(self.campuses) - sum(len(self.campuses_of(t)) for t in self.terms(vocab))
 
     def practices_without(self, vocab: str) -> int:
-        return len(self.practices) - sum(len(self.practices_of(t)) for t in self.terms(vocab))
+        # A practice of several campuses may be listed under several terms: counted once.
+        return len(self.practices) - len({id(p) for t in self.terms(vocab) for p in self.practices_of(t)})
 
 
 def _terms_of_campus(campus: Campus) -> list[Term]:
@@ -165,7 +175,9 @@ def _terms_of_campus(campus: Campus) -> list[Term]:
 
 
 def _terms_of_practice(practice: Practice) -> list[Term]:
-    return [t for t in (practice.domaine, practice.secteur, practice.region, practice.academie) if t]
+    if not practice.campus[1:]:  # most practices: their own terms
+        return [t for t in (practice.domaine, practice.secteur, practice.region, practice.academie) if t]
+    return [practice.domaine, *(t for name in DERIVED_FROM_CAMPUS for t in practice.listed_under(name))]
 
 
 @without_gc

@@ -14,6 +14,7 @@ import axe_playwright_python
 import pytest
 import yaml
 from conftest import ROOT, served, watched_page
+from generator import pipeline
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from pypdf import PdfReader
@@ -143,7 +144,10 @@ def test_explorer_counts_add_up_with_entries_without_an_academie(page, real_url)
               for t in page.locator("#filtre-academie option").all_inner_texts()[1:]]
     assert all(counts)
     assert sum(int(m.group(1) or 0) for m in counts) == CAMPUSES
-    assert sum(int(m.group(2) or 0) for m in counts) == PRACTICES
+    # A practice of campuses of several académies counts in each (the maritime network: three).
+    catalog = pipeline.run(ROOT / "content").catalog
+    assert sum(int(m.group(2) or 0) for m in counts) == sum(
+        len(p.listed_under("academie")) or 1 for p in catalog.practices.values()) > PRACTICES
     choice = page.locator("#filtre-academie option", has_text="Académie non précisée")
     page.locator("#filtre-academie").select_option(choice.get_attribute("value"))
     assert parse_qs(urlsplit(page.url).query) == {"academie": ["_aucun"]}
@@ -264,6 +268,30 @@ def test_a_practice_of_two_campuses_is_found_by_either_and_links_to_both(page, r
     for campus in ("campus-egletons", "campus-felletin"):
         page.goto(f"{real_url}campus/{campus}/")
         expect(page.locator(f'.grid.cards a[href$="{practice}"]')).to_have_count(1)
+
+
+def test_a_practice_of_campuses_of_three_regions_is_found_under_each(page, real_url):
+    """The maritime network (Cherbourg, Brest, Toulon; Livret, p. 12) shows Normandy as its
+    region, and is listed under Brittany and Provence too: the explorer's filter and the pages."""
+    practice = "/bonnes-pratiques/industries-mer-reseau-campus-maritimes/"
+    for region, academie in (("normandie", "normandie"), ("bretagne", "rennes"), ("provence-alpes-cote-d-azur", "nice")):
+        page.goto(f"{real_url}explorer/?region={region}&academie={academie}")
+        page.locator(".cmq-bilan").get_by_text("correspondent").wait_for()
+        while page.locator('[data-plus="pratiques"]').is_visible():
+            page.locator('[data-plus="pratiques"]').click()
+        assert practice in practice_links(page), region
+        page.goto(f"{real_url}regions/{region}/")
+        expect(page.locator(f'a[href$="{practice}"]')).to_have_count(1)
+    page.goto(real_url + "explorer/?region=bretagne")
+    page.locator(".cmq-bilan").get_by_text("correspondent").wait_for()
+    # Its sector's count, Brittany chosen, includes it; its page says Normandy.
+    sector = page.locator("#filtre-secteur option[value=mobilite-aeronautique-transports]").inner_text()
+    shown = re.search(r"(\d+) bonnes? pratiques?\)$", sector)
+    catalog = pipeline.run(ROOT / "content").catalog
+    bretagne = catalog.vocabularies.term("regions", "bretagne")
+    assert shown and int(shown.group(1)) == sum(
+        "mobilite-aeronautique-transports" in [t.id for t in p.listed_under("secteur")]
+        for p in catalog.practices_of(bretagne))
 
 
 def test_explorer_without_javascript_shows_the_whole_grouped_list(browser, real_url):

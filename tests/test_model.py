@@ -38,7 +38,38 @@ def test_practice_of_several_campuses_is_listed_by_each_and_keeps_what_they_shar
     assert all(practice in c.practices for c in practice.campus)
     assert practice.secteur.id == "mobilite-aeronautique-transports"  # given: one of theirs
     assert practice.region is None and practice.academie is None  # they differ, and none is given
-    assert practice not in cat.practices_of(cat.vocabularies.term("regions", "bretagne"))
+
+
+def test_practice_of_several_campuses_is_listed_under_each_campus_s_terms():
+    """On the pages of both regions (académies, sectors) of its campuses, counted once without."""
+    cat = catalog()
+    practice = cat.practices["eolien-exemple"]
+    term = cat.vocabularies.term
+    assert [t.id for t in practice.listed_under("region")] == ["nouvelle-aquitaine", "bretagne"]
+    assert [t.id for t in practice.listed_under("academie")] == ["bordeaux", "rennes"]
+    # The sector it gives comes first, then the other one of its campuses.
+    assert [t.id for t in practice.listed_under("secteur")] == ["mobilite-aeronautique-transports",
+                                                                "alimentaire-agroalimentaire"]
+    for vocab, ids in (("regions", ("nouvelle-aquitaine", "bretagne")), ("academies", ("bordeaux", "rennes")),
+                       ("secteurs", ("mobilite-aeronautique-transports", "alimentaire-agroalimentaire"))):
+        for term_id in ids:
+            assert cat.practices_of(term(vocab, term_id)).count(practice) == 1, (vocab, term_id)
+    for vocab in ("regions", "academies", "secteurs"):  # listed twice, counted once
+        listed = {p.id for t in cat.terms(vocab) for p in cat.practices_of(t)}
+        assert cat.practices_without(vocab) == len(cat.practices) - len(listed)
+    single = cat.practices["situations-authentiques-exemple"]
+    assert single.listed_under("region") == (single.region,) and single.listed_under("secteur") == (single.secteur,)
+
+
+def test_a_campus_without_a_term_leaves_the_others_campus_term_to_the_practice():
+    campuses = [{"id": "a", "nom": "A", "secteur": "numerique-telecommunications", "region": "normandie",
+                 "academie": "normandie"},
+                {"id": "b", "nom": "B", "secteur": "numerique-telecommunications", "region": "normandie"}]
+    cat = _catalog_of(campuses, {"campus": ("a", "b")})
+    practice = cat.practices["p"]
+    assert practice.academie is None  # b has none: they share none
+    assert [t.id for t in practice.listed_under("academie")] == ["normandie"]
+    assert cat.practices_without("academies") == 0
 
 
 def _catalog_of(campuses: list[dict], practice: dict):
@@ -62,7 +93,7 @@ def test_every_term_is_indexed_even_when_empty():
     cat = catalog()
     bretagne = cat.vocabularies.term("regions", "bretagne")
     assert [c.id for c in cat.campuses_of(bretagne)] == ["agroalimentaire-exemple"]
-    assert [p.id for p in cat.practices_of(bretagne)] == ["lien-agro-exemple", "pilotage-regional-exemple"]
+    assert [p.id for p in cat.practices_of(bretagne)] == ["eolien-exemple", "lien-agro-exemple", "pilotage-regional-exemple"]
     corse = cat.vocabularies.term("regions", "corse")
     assert cat.campuses_of(corse) == [] and cat.practices_of(corse) == []
     assert len(cat.terms("regions")) == 18 and len(cat.terms("academies")) == 30

@@ -196,8 +196,9 @@ def test_map_explorer_and_charts_are_in_their_pages(fixture_site):
     tiles = re.findall(r'<a href="../regions/[a-z-]+/" class="cmq-carte__tuile" aria-label=', carte)
     assert len(tiles) == 18 and "<svg" in carte
     # The name read out starts with what the tile shows (code, campus count: WCAG 2.5.3).
-    assert 'aria-label="BRE, 1 campus\u00a0: Bretagne, 2 bonnes pratiques"' in carte
-    assert "<title>BRE, 1 campus\u00a0: Bretagne, 2 bonnes pratiques</title>" in carte  # not read out twice
+    # 3 practices: eolien-exemple, of campuses of two regions, counts in both.
+    assert 'aria-label="BRE, 1 campus\u00a0: Bretagne, 3 bonnes pratiques"' in carte
+    assert "<title>BRE, 1 campus\u00a0: Bretagne, 3 bonnes pratiques</title>" in carte  # not read out twice
     assert "cmq-fragment" not in carte
     home = (fixture_site / "index.html").read_text(encoding="utf-8")
     assert len(re.findall(r'<a href="regions/[a-z-]+/" class="cmq-carte__tuile" aria-label=', home)) == 18

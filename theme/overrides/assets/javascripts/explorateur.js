@@ -35,17 +35,22 @@ async function start(root) {
   const fromValue = (f, value) => (value && value === noneOption[f]?.value ? NONE : index[f].get(value) ?? ALL);
   const toValue = (f) => (state[f] === NONE ? noneOption[f].value : state[f] >= 0 ? data[VOCAB[f]][state[f]][0] : "");
 
+  // An index (-1: none) or, for a practice of several campuses, a list of indexes: as a list.
+  const list = (value) => (Array.isArray(value) ? value : value >= 0 ? [value] : []);
+  // Each entry's terms of each facet (entry.terms[f], a list, empty if none): a practice of
+  // campuses of two regions is found under both; a campus, under the domains of its practices.
   const campuses = data.campus.map(([id, nom, secteur, region, academie, ville, excellence]) => ({
-    kind: "campus", id, nom, ville, secteur, region, academie, excellence: excellence === 1,
-    domaines: new Set(), text: fold(`${nom} ${ville}`),
+    kind: "campus", id, nom, ville, secteur, region, excellence: excellence === 1,
+    terms: { secteur: list(secteur), region: list(region), academie: list(academie), domaine: [] },
+    text: fold(`${nom} ${ville}`),
   }));
   const practices = data.pratiques.map(([id, titre, domaine, c, secteur, region, academie, keywords]) => {
-    // Its campus (an index, -1 for none) or, for a practice carried by several, a list of indexes.
-    const own = (Array.isArray(c) ? c : c >= 0 ? [c] : []).map((i) => campuses[i]);
-    for (const campus of own) campus.domaines.add(domaine);
+    const own = list(c).map((i) => campuses[i]);
+    for (const campus of own) if (!campus.terms.domaine.includes(domaine)) campus.terms.domaine.push(domaine);
     const words = [titre, ...own.flatMap((campus) => [campus.nom, campus.ville]),
                    ...keywords.map((k) => data.mots_cles[k])];
-    return { kind: "pratiques", id, titre, domaine, campuses: own, secteur, region, academie,
+    return { kind: "pratiques", id, titre, domaine, campuses: own, region, academie,
+             terms: { secteur: list(secteur), region: list(region), academie: list(academie), domaine: [domaine] },
              excellence: own.some((campus) => campus.excellence), text: fold(words.join(" ")) };
   });
   const all = [...campuses, ...practices];
@@ -79,9 +84,7 @@ async function start(root) {
   const matches = (entry, words, skip) => {
     for (const f of FACETS) {
       if (f === skip || state[f] === ALL) continue;
-      if (f === "domaine" && entry.kind === "campus") {
-        if (!entry.domaines.has(state.domaine)) return false; // a campus with a practice of that domain
-      } else if (entry[f] !== (state[f] === NONE ? -1 : state[f])) return false; // -1: no term
+      if (state[f] === NONE ? entry.terms[f].length : !entry.terms[f].includes(state[f])) return false;
     }
     if (skip !== "excellence" && state.excellence && !entry.excellence) return false;
     return words.every((w) => entry.text.includes(w));
@@ -99,8 +102,9 @@ async function start(root) {
       const counts = { campus: new Array(size + 1).fill(0), pratiques: new Array(size + 1).fill(0) };
       for (const entry of all) {
         if (!matches(entry, words, f)) continue;
-        if (f === "domaine" && entry.kind === "campus") entry.domaines.forEach((d) => counts.campus[d]++);
-        else counts[entry.kind][entry[f] >= 0 ? entry[f] : size]++;
+        const terms = entry.terms[f];
+        if (terms.length) for (const t of terms) counts[entry.kind][t]++;
+        else if (f !== "domaine") counts[entry.kind][size]++; // a campus without practices is of no domain
       }
       for (const option of form.elements[f].options) {
         if (!option.value) continue;
