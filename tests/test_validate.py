@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, strategies as st
 
-from generator import pipeline
+from generator import pipeline, validate
 from generator.diagnostics import did_you_mean, summary
 
 YEAR = datetime.date.today().year
@@ -436,3 +438,15 @@ def test_reference_address_on_the_next_line_is_checked(tree):
     assert [d.format() for d in pipeline.run(tree.root).diagnostics] == [
         "content/bonnes-pratiques/p1.md:9: texte: lien « javascript:alert(1) » refusé : seules les adresses "
         "https://, http:// et mailto: sont permises."]
+
+
+_SPACES = " \t\r\n\f\v\x85\u2028\u2029\u00a0\u202f\x1b\x7fab"
+
+
+@given(st.text(alphabet=_SPACES, max_size=12))
+def test_fold_space_and_the_control_check_take_their_shortcut_only_when_nothing_changes(text):
+    """fold_space skips its regexes for a printable text without double spaces; the control
+    check, for a printable text: both give what the regexes alone give."""
+    assert validate.fold_space(text) == re.sub(r"[ \t\r\n\f\v\x85\u2028\u2029]+", " ", text).strip(" ")
+    found = re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", text)
+    assert validate._control(text) == ((f"U+{ord(found.group()):04X}", found.start() + 1) if found else None)
