@@ -34,7 +34,8 @@ from markupsafe import Markup
 from . import charts, parallel
 from .model import KEYWORDS_PREFIX, Campus, Catalog, Keyword, Practice, Term
 from .nogc import without_gc
-from .schema import CAMPUS, CONTENT_TYPES, DERIVED_FROM_CAMPUS, PRACTICE, VOCAB_LABELS, VOCABULARIES, ContentType, Kind
+from .schema import (CAMPUS, CONTENT_TYPES, DERIVED_FROM_CAMPUS, LIST_SEPARATOR, PRACTICE, VOCAB_LABELS, VOCABULARIES,
+                     ContentType, Kind)
 from .schemas import generate_schemas, schema_uri
 from .validate import FENCE_RE, fold_space
 
@@ -536,7 +537,6 @@ class Column:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-LIST_SEPARATOR = " ; "  # between the items of a list in a cell
 
 
 def _cell(value: Any) -> str:

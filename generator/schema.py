@@ -165,7 +165,7 @@ PRACTICE = ContentType(
               "Facultative ; déduite du campus (de plusieurs campus, s’ils sont de la même académie), et "
               "doit alors être la sienne (celle de l’un d’eux) ; elle doit appartenir à la région.",
               vocab="academies"),
-        Field("mots_cles", Kind.TEXT_LIST, "Mots-clés", "Liste de mots-clés (textes courts).",
+        Field("mots_cles", Kind.TEXT_LIST, "Mots-clés", "Liste de mots-clés (textes courts, sans « ; »).",
               max_length=80),
         Field("contact", Kind.EMAIL, "Contact",
               "Adresse électronique fonctionnelle (pas d’adresse personnelle prenom.nom@…)."),
@@ -175,6 +175,9 @@ PRACTICE = ContentType(
 )
 
 CONTENT_TYPES = (CAMPUS, PRACTICE)
+# Between the items of a list in a cell of the CSV exports: an item of a list of texts
+# (Kind.TEXT_LIST) may not hold it, or it would be read back as two (validator, JSON Schema).
+LIST_SEPARATOR = " ; "
 # A practice's fields that its campuses give (the validator, the model, the exports, the scaffold).
 DERIVED_FROM_CAMPUS = ("secteur", "region", "academie")
 

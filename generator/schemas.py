@@ -8,10 +8,11 @@ Published at /donnees/schema/<type>.schema.json; the scaffolds point at them wit
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from .model import Vocabularies
-from .schema import CAMPUS, PRACTICE, ContentType, Field, Kind
+from .schema import CAMPUS, LIST_SEPARATOR, PRACTICE, ContentType, Field, Kind
 from .validate import current_year
 
 SCHEMA_DIR = "donnees/schema"
@@ -41,8 +42,8 @@ def _property(f: Field, vocabularies: Vocabularies, campus_ids: list[str]) -> di
         item: dict[str, Any] = {"type": "string", "minLength": 1}
         if f.max_length:
             item["maxLength"] = f.max_length
-        if f.kind is Kind.TEXT_LIST:
-            prop.update(type="array", items=item)
+        if f.kind is Kind.TEXT_LIST:  # an item never holds the separator of the CSV's cells
+            prop.update(type="array", items=item | {"pattern": f"^[^{re.escape(LIST_SEPARATOR.strip())}]*$"})
         else:  # a text, or a list of them (minLength and maxLength apply to a text only)
             prop.update(item, type=["string", "array"], items=item, minItems=1)
         return prop

@@ -263,6 +263,15 @@ def test_schema_takes_one_campus_or_a_list_of_them(schemas):
         assert not validator.is_valid(practice | {"campus": wrong}), wrong
 
 
+def test_schema_refuses_a_keyword_holding_the_list_separator(schemas):
+    """As the validator does (test_validate: test_a_keyword_with_the_list_separator_is_two_keywords)."""
+    validator = jsonschema.Draft202012Validator(schemas[PRACTICE.key])
+    practice = {"titre": "T", "domaine": "parcours-reussite", "region": "bretagne"}
+    assert validator.is_valid(practice | {"mots_cles": ["santé", "travail social"]})
+    for wrong in (["santé ; social"], ["a;"], ["x", ";"]):
+        assert not validator.is_valid(practice | {"mots_cles": wrong}), wrong
+
+
 # --------------------------------------------------------------------------- the site and the guide
 
 def test_contribuer_page_lists_every_field(fixture_site):

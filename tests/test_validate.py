@@ -421,6 +421,18 @@ def test_keyword_too_long(tree):
         "content/bonnes-pratiques/p1.md:7: mots_cles: l’élément n° 2 dépasse 80 caractères."]
 
 
+def test_a_keyword_with_the_list_separator_is_two_keywords(tree):
+    """« ; » separates a list's items in the CSV: a keyword holding one would be read back as
+    two; the message gives the two, to write one a line."""
+    tree.campus("c1")
+    tree.practice("p1", mots_cles=["court", "santé ; social", "a;b;"])
+    assert messages(tree) == [
+        "content/bonnes-pratiques/p1.md:7: mots_cles: l’élément n° 2 (« santé ; social ») contient « ; », qui "
+        "sépare les éléments d’une liste dans les exports CSV ; écrivez-en un par ligne : - santé, - social.",
+        "content/bonnes-pratiques/p1.md:8: mots_cles: l’élément n° 3 (« a;b; ») contient « ; », qui "
+        "sépare les éléments d’une liste dans les exports CSV ; écrivez-en un par ligne : - a, - b."]
+
+
 def test_control_characters_are_refused_in_fields(tree):
     tree.campus("c1")
     tree.write("bonnes-pratiques", "p1.md", '---\ntitre: "Un\\x01titre"\ndomaine: innovation-pedagogique\n'
