@@ -284,7 +284,7 @@ def test_a_practice_of_campuses_of_three_regions_is_found_under_each(page, real_
         expect(page.locator(f'a[href$="{practice}"]')).to_have_count(1)
     page.goto(real_url + "explorer/?region=bretagne")
     page.locator(".cmq-bilan").get_by_text("correspondent").wait_for()
-    # Its sector's count, Brittany chosen, includes it; its page says Normandy.
+    # With Brittany chosen, the count of its sector includes it.
     sector = page.locator("#filtre-secteur option[value=mobilite-aeronautique-transports]").inner_text()
     shown = re.search(r"(\d+) bonnes? pratiques?\)$", sector)
     catalog = pipeline.run(ROOT / "content").catalog
