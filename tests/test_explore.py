@@ -225,6 +225,26 @@ def test_explorer_arrow_keys_that_end_where_they_began_leave_no_history_entry(pa
     page.wait_for_function("() => location.pathname.endsWith('/explorer/') && location.search === ''")
 
 
+def test_explorer_says_the_choices_whole_under_a_narrow_list(browser, real_url):
+    """On a phone, the closed list cuts the longest sector's name: the line under the count
+    says every choice whole (and nothing when there is none)."""
+    longest = max(yaml.safe_load((ROOT / "content" / "referentiels" / "secteurs.yml").read_text(encoding="utf-8")),
+                  key=lambda term: len(term["nom"]))
+    with watched_page(browser, viewport={"width": 360, "height": 740}) as page:
+        page.goto(real_url + "explorer/")
+        page.locator(".cmq-bilan").get_by_text("Le catalogue compte").wait_for()
+        choice = page.locator("[data-choix]")
+        expect(choice).to_be_hidden()
+        page.goto(f"{real_url}explorer/?secteur={longest['id']}&academie=_aucun&excellence=oui&q=campus")
+        page.locator(".cmq-bilan").get_by_text("sélection").wait_for()
+        expect(choice).to_have_text(f"Sélection\u00a0: secteur «\u00a0{longest['nom']}\u00a0», académie non précisée, "
+                                    "label «\u00a0Campus d’excellence\u00a0», mots «\u00a0campus\u00a0».")
+        box = choice.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 360  # wrapped, whole, on screen
+        page.get_by_role("button", name="Effacer les filtres").click()
+        expect(choice).to_be_hidden()
+
+
 def test_explorer_says_when_nothing_matches(page, real_url):
     page.goto(real_url + "explorer/?q=zzzzz")
     page.locator(".cmq-bilan").get_by_text("Aucun campus ni aucune bonne pratique ne correspond").wait_for()

@@ -28,6 +28,7 @@ async function start(root) {
   const base = new URL(root.dataset.racine, location.href);
   const form = root.querySelector("form");
   const status = root.querySelector(".cmq-bilan");
+  const choice = root.querySelector("[data-choix]");
   const index = Object.fromEntries(FACETS.map((f) => [f, new Map(data[VOCAB[f]].map(([id], i) => [id, i]))]));
   const name = (facet, i) => (i >= 0 ? data[VOCAB[facet]][i][1] : "");
   const noneOption = Object.fromEntries(FACETS.map((f) => [f, form.elements[f].querySelector("[data-aucun]")]));
@@ -179,6 +180,18 @@ async function start(root) {
       : results.campus.length || results.pratiques.length
         ? `${found} correspondent à votre sélection.`
         : "Aucun campus ni aucune bonne pratique ne correspond à votre sélection.";
+    // The choices in words, whole: the closed list of a narrow screen cuts a long name
+    // (« Mobilité, aéronautique, transports terrestres et maritimes »).
+    const lower = (text) => text.charAt(0).toLowerCase() + text.slice(1);
+    const quoted = (text) => `«\u00a0${text}\u00a0»`;
+    const said = FACETS.filter((f) => state[f] !== ALL).map((f) =>
+      state[f] === NONE
+        ? lower(noneOption[f].dataset.nom)
+        : `${lower(form.querySelector(`label[for="filtre-${f}"]`).textContent)} ${quoted(name(f, state[f]))}`);
+    if (state.excellence) said.push(`label ${quoted("Campus d’excellence")}`);
+    if (words.length) said.push(`mots ${quoted(state.q.trim())}`);
+    choice.hidden = !said.length;
+    choice.textContent = said.length ? `Sélection\u00a0: ${said.join(", ")}.` : "";
     clearTimeout(announce); // while typing, the screen reader hears the count once, at the end
     if (quiet) announce = setTimeout(() => (status.textContent = text), 700);
     else status.textContent = text;
