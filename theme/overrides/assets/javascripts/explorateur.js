@@ -188,7 +188,8 @@ async function start(root) {
       state[f] === NONE
         ? lower(noneOption[f].dataset.nom)
         : `${lower(form.querySelector(`label[for="filtre-${f}"]`).textContent)} ${quoted(name(f, state[f]))}`);
-    if (state.excellence) said.push(`label ${quoted("Campus d’excellence")}`);
+    // The box's label, without the count that follows it.
+    if (state.excellence) said.push(lower(form.querySelector('label[for="filtre-excellence"]').firstChild.textContent.trim()));
     if (words.length) said.push(`mots ${quoted(state.q.trim())}`);
     choice.hidden = !said.length;
     choice.textContent = said.length ? `Sélection\u00a0: ${said.join(", ")}.` : "";
