@@ -537,8 +537,6 @@ class Column:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-
-
 def _cell(value: Any) -> str:
     if value is None:
         return ""

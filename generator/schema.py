@@ -176,8 +176,9 @@ PRACTICE = ContentType(
 
 CONTENT_TYPES = (CAMPUS, PRACTICE)
 # Between the items of a list in a cell of the CSV exports: an item of a list of texts
-# (Kind.TEXT_LIST) may not hold it, or it would be read back as two (validator, JSON Schema).
-LIST_SEPARATOR = " ; "
+# (Kind.TEXT_LIST) may not hold its mark, or it would be read back as two (validator, JSON Schema).
+LIST_MARK = ";"
+LIST_SEPARATOR = f" {LIST_MARK} "
 # A practice's fields that its campuses give (the validator, the model, the exports, the scaffold).
 DERIVED_FROM_CAMPUS = ("secteur", "region", "academie")
 

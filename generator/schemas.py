@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from .model import Vocabularies
-from .schema import CAMPUS, LIST_SEPARATOR, PRACTICE, ContentType, Field, Kind
+from .schema import CAMPUS, LIST_MARK, PRACTICE, ContentType, Field, Kind
 from .validate import current_year
 
 SCHEMA_DIR = "donnees/schema"
@@ -43,7 +43,7 @@ def _property(f: Field, vocabularies: Vocabularies, campus_ids: list[str]) -> di
         if f.max_length:
             item["maxLength"] = f.max_length
         if f.kind is Kind.TEXT_LIST:  # an item never holds the separator of the CSV's cells
-            prop.update(type="array", items=item | {"pattern": f"^[^{re.escape(LIST_SEPARATOR.strip())}]*$"})
+            prop.update(type="array", items=item | {"pattern": f"^[^{re.escape(LIST_MARK)}]*$"})
         else:  # a text, or a list of them (minLength and maxLength apply to a text only)
             prop.update(item, type=["string", "array"], items=item, minItems=1)
         return prop

@@ -20,7 +20,7 @@ from .diagnostics import Diagnostic, Severity, did_you_mean
 from .load import LoadResult, RawEntry, RawVocabulary
 from .model import Term, Vocabularies
 from .nogc import without_gc
-from .schema import (CAMPUS, DERIVED_FROM_CAMPUS, ID_PATTERN, LIST_SEPARATOR, PRACTICE, TODO_MARKER, VOCABULARIES, Field,
+from .schema import (CAMPUS, DERIVED_FROM_CAMPUS, ID_PATTERN, LIST_MARK, PRACTICE, TODO_MARKER, VOCABULARIES, Field,
                      Kind)
 
 ID_RE = re.compile(ID_PATTERN)
@@ -59,8 +59,6 @@ _BREAKS = r"\t\r\n\f\v\x85\u2028\u2029"  # white space other than the ordinary s
 _SPACE_RUN = re.compile(f"[ {_BREAKS}]+")
 _BREAK = re.compile(f"[{_BREAKS}]")
 
-
-_SEPARATOR = LIST_SEPARATOR.strip()  # never inside an item of a list of texts (Kind.TEXT_LIST)
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -301,9 +299,9 @@ class _EntryChecker:
             elif _control(item):
                 self.error(f.name, f"caractère de contrôle interdit ({_control(item)[0]}, élément "
                                    f"n° {position}) ; retapez la valeur.", line(f.name, position))
-            elif f.kind is Kind.TEXT_LIST and _SEPARATOR in item:  # (a source may cite pages with « ; »)
-                parts = ", ".join(f"- {part}" for part in map(fold_space, item.split(_SEPARATOR)) if part)
-                self.error(f.name, f"l’élément n° {position} (« {fold_space(item)} ») contient « {_SEPARATOR} », qui "
+            elif f.kind is Kind.TEXT_LIST and LIST_MARK in item:  # (a source may cite pages with « ; »)
+                parts = ", ".join(f"- {part}" for part in map(fold_space, item.split(LIST_MARK)) if part)
+                self.error(f.name, f"l’élément n° {position} (« {fold_space(item)} ») contient « {LIST_MARK} », qui "
                                    "sépare les éléments d’une liste dans les exports CSV ; écrivez-en un par ligne : "
                                    f"{parts}.", line(f.name, position))
             else:
@@ -521,7 +519,7 @@ def _check_derived(checker: _EntryChecker, values: dict[str, Any], ids: tuple[st
     campuses' (the model derives the one they share, see model.build). Whether one is not."""
     mismatched = False
     for key in DERIVED_FROM_CAMPUS:
-        if key not in values or not campuses:
+        if key not in values:
             continue
         theirs = [campus.get(key) for campus in campuses]
         if values[key] in theirs:
