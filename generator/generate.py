@@ -812,6 +812,7 @@ def _json(records: Iterable[dict[str, Any]]) -> str:
 # --------------------------------------------------------------------------- pages
 
 Job = tuple[str, str, dict[str, Any]]  # template, page (source URI), context
+PRACTICE_PAGE = "pratique.md.j2"
 PARALLEL_FROM = 2000  # pages: below this, a second process costs more than it saves
 
 
@@ -831,7 +832,7 @@ def generate(catalog: Catalog, templates_dir: Path, edit_base: str | None = None
     jobs: list[Job] = [("accueil.md.j2", "index.md", {}), ("campus-liste.md.j2", f"{CAMPUS.url_prefix}/index.md", {})]
     jobs.extend(("campus.md.j2", c.src_uri, {"campus": c}) for c in catalog.campuses.values())
     jobs.append(("pratiques-liste.md.j2", f"{PRACTICE.url_prefix}/index.md", {}))
-    jobs.extend(("pratique.md.j2", p.src_uri, {"practice": p}) for p in catalog.practices.values())
+    jobs.extend((PRACTICE_PAGE, p.src_uri, {"practice": p}) for p in catalog.practices.values())
     for vocab in VOCABULARIES:
         jobs.append(("referentiel-liste.md.j2", f"{vocab}/index.md", {"vocab": vocab}))
         for term in catalog.terms(vocab):
@@ -883,5 +884,16 @@ def generate(catalog: Catalog, templates_dir: Path, edit_base: str | None = None
         # tuple is written and read with fewer instructions than a dataclass.
         return [(f.uri, f.content, f.fragments) for f in (r.render(t, uri, **c) for t, uri, c in part)]
 
-    pages, data_files = parallel.shared(jobs, render, PARALLEL_FROM, data)
+    # The child takes pages from the start of the list, this process from its end, and the
+    # child's pages come back pickled, at a cost for each character. The practice pages are
+    # half of the text, for the least work a character: they go last, so that this process
+    # renders them itself, and the child the pages that take most work for what they send
+    # back (campus pages, lists, the data files). At N = 10,000, the child sent 35 to 45 MB
+    # instead of 55 to 68 MB, and generation took 0.17 s less (median of 15 runs, each
+    # beside one of the former order).
+    order = sorted(range(len(jobs)), key=lambda i: jobs[i][0] == PRACTICE_PAGE)  # stable: otherwise as listed
+    done, data_files = parallel.shared([jobs[i] for i in order], render, PARALLEL_FROM, data)
+    pages: list[Any] = [None] * len(jobs)
+    for i, page in zip(order, done):
+        pages[i] = page
     return [GeneratedFile(*page) for page in pages] + data_files

@@ -733,3 +733,23 @@ def test_a_long_list_has_a_short_pager(tree):
     for n in range(2, 13):  # from each page, the one before
         before = files["mots-cles/commun.md" if n == 2 else f"mots-cles/commun/page-{n - 1}.md"]
         assert f"[{n}](" in before
+
+
+def test_the_practice_pages_are_shared_last(monkeypatch):
+    """This process renders from the end of the list (parallel.py): the practice pages, the
+    most text for the least work, are there, so that they are not sent back by the child."""
+    catalog = pipeline.run(ROOT / "content").catalog
+    shared, real = [], parallel.shared
+
+    def spy(items, work, minimum, meanwhile):
+        shared.extend(template for template, _, _ in items)
+        return real(items, work, minimum, meanwhile)
+    monkeypatch.setattr(parallel, "shared", spy)
+    files = generate(catalog, TEMPLATES)
+    practices = len(catalog.practices)
+    assert shared[-practices:] == ["pratique.md.j2"] * practices
+    assert "pratique.md.j2" not in shared[:-practices]
+    # and the pages come out in their own order, practices after the campuses' list
+    uris = [f.uri for f in files]
+    assert uris.index("bonnes-pratiques/index.md") < uris.index(next(iter(catalog.practices.values())).src_uri) \
+        < uris.index("secteurs/index.md")
