@@ -39,6 +39,10 @@ class Field:
     vocab: str | None = None  # name of the vocabulary (file in content/referentiels/)
     max_length: int | None = None
     min_value: int | None = None  # for integers; the maximum is the current year
+    # Joined with other values in a cell of the CSV exports (LIST_SEPARATOR): the items of a
+    # list of keywords, the name of a campus among a practice's campuses. A value may not hold
+    # LIST_MARK, or it would be read back as two (validator, JSON Schema).
+    joined: bool = False
 
     @property
     def single_rule(self) -> str:
@@ -104,8 +108,8 @@ CAMPUS = ContentType(
     body_rule="Description du campus en Markdown, obligatoire et non vide.",
     body_missing="description du campus manquante",
     fields=(
-        Field("nom", Kind.TEXT, "Nom", f"Nom du campus, {TITLE_MAX} caractères au plus.",
-              required=True, max_length=TITLE_MAX),
+        Field("nom", Kind.TEXT, "Nom", f"Nom du campus, {TITLE_MAX} caractères au plus, sans « ; ».",
+              required=True, max_length=TITLE_MAX, joined=True),
         Field("secteur", Kind.VOCAB, "Secteur", "Secteur d’activité de la carte nationale.",
               required=True, vocab="secteurs"),
         # Region, académie and town are not required: the source documents do not give them
@@ -166,7 +170,7 @@ PRACTICE = ContentType(
               "doit alors être la sienne (celle de l’un d’eux) ; elle doit appartenir à la région.",
               vocab="academies"),
         Field("mots_cles", Kind.TEXT_LIST, "Mots-clés", "Liste de mots-clés (textes courts, sans « ; »).",
-              max_length=80),
+              max_length=80, joined=True),
         Field("contact", Kind.EMAIL, "Contact",
               "Adresse électronique fonctionnelle (pas d’adresse personnelle prenom.nom@…)."),
         Field("source", Kind.TEXTS, "Source", f"Par exemple « Livret des bonnes pratiques, p. 31 »{SEVERAL}",
@@ -175,8 +179,8 @@ PRACTICE = ContentType(
 )
 
 CONTENT_TYPES = (CAMPUS, PRACTICE)
-# Between the items of a list in a cell of the CSV exports: an item of a list of texts
-# (Kind.TEXT_LIST) may not hold its mark, or it would be read back as two (validator, JSON Schema).
+# Between the items of a list in a cell of the CSV exports: a value of a field so joined
+# (Field.joined) may not hold its mark, or it would be read back as two (validator, JSON Schema).
 LIST_MARK = ";"
 LIST_SEPARATOR = f" {LIST_MARK} "
 # A practice's fields that its campuses give (the validator, the model, the exports, the scaffold).

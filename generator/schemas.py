@@ -16,6 +16,7 @@ from .schema import CAMPUS, LIST_MARK, PRACTICE, ContentType, Field, Kind
 from .validate import current_year
 
 SCHEMA_DIR = "donnees/schema"
+_WITHOUT_MARK = f"^[^{re.escape(LIST_MARK)}]*$"  # a value of a joined field (Field.joined)
 
 
 def schema_uri(ctype: ContentType) -> str:
@@ -26,6 +27,8 @@ def _property(f: Field, vocabularies: Vocabularies, campus_ids: list[str]) -> di
     prop: dict[str, Any] = {"title": f.label, "description": f.rule}
     if f.kind is Kind.TEXT:
         prop.update(type="string", minLength=1)
+        if f.joined:  # never the separator of the CSV's cells (a campus's name)
+            prop["pattern"] = _WITHOUT_MARK
     elif f.kind is Kind.VOCAB:
         assert f.vocab
         terms = vocabularies.terms[f.vocab]
@@ -42,8 +45,8 @@ def _property(f: Field, vocabularies: Vocabularies, campus_ids: list[str]) -> di
         item: dict[str, Any] = {"type": "string", "minLength": 1}
         if f.max_length:
             item["maxLength"] = f.max_length
-        if f.kind is Kind.TEXT_LIST:  # an item never holds the separator of the CSV's cells
-            prop.update(type="array", items=item | {"pattern": f"^[^{re.escape(LIST_MARK)}]*$"})
+        if f.kind is Kind.TEXT_LIST:  # an item of a joined list never holds the separator of the CSV's cells
+            prop.update(type="array", items=item | ({"pattern": _WITHOUT_MARK} if f.joined else {}))
         else:  # a text, or a list of them (minLength and maxLength apply to a text only)
             prop.update(item, type=["string", "array"], items=item, minItems=1)
         return prop

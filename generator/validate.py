@@ -20,8 +20,7 @@ from .diagnostics import Diagnostic, Severity, did_you_mean
 from .load import LoadResult, RawEntry, RawVocabulary
 from .model import Term, Vocabularies
 from .nogc import without_gc
-from .schema import (CAMPUS, DERIVED_FROM_CAMPUS, ID_PATTERN, LIST_MARK, PRACTICE, TODO_MARKER, VOCABULARIES, Field,
-                     Kind)
+from .schema import CAMPUS, DERIVED_FROM_CAMPUS, ID_PATTERN, LIST_MARK, PRACTICE, TODO_MARKER, VOCABULARIES, Field
 
 ID_RE = re.compile(ID_PATTERN)
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
@@ -60,6 +59,7 @@ _SPACE_RUN = re.compile(f"[ {_BREAKS}]+")
 _BREAK = re.compile(f"[{_BREAKS}]")
 
 
+_MARK_AND_SPACES = re.compile(rf"\s*{re.escape(LIST_MARK)}\s*")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -225,7 +225,14 @@ class _EntryChecker:
         return text
 
     def _check_text(self, f: Field, raw: Any) -> str | None:
-        return self._text(f, raw)
+        text = self._text(f, raw)
+        if text and f.joined and LIST_MARK in text:  # a campus's name, among a practice's campuses
+            where = " (les campus d’une pratique)" if self.entry.type is CAMPUS else ""
+            self.error(f.name, f"« {text} » contient « {LIST_MARK} », qui sépare les éléments d’une liste dans les "
+                               f"exports CSV{where} ; remplacez-le, par exemple par une virgule : "
+                               f"« {_MARK_AND_SPACES.sub(', ', text).strip(' ,')} ».")
+            return None
+        return text
 
     def _check_vocab(self, f: Field, raw: Any) -> str | None:
         assert f.vocab
@@ -299,7 +306,7 @@ class _EntryChecker:
             elif _control(item):
                 self.error(f.name, f"caractère de contrôle interdit ({_control(item)[0]}, élément "
                                    f"n° {position}) ; retapez la valeur.", line(f.name, position))
-            elif f.kind is Kind.TEXT_LIST and LIST_MARK in item:  # (a source may cite pages with « ; »)
+            elif f.joined and LIST_MARK in item:  # (a source, not joined, may cite pages with « ; »)
                 parts = ", ".join(f"- {part}" for part in map(fold_space, item.split(LIST_MARK)) if part)
                 self.error(f.name, f"l’élément n° {position} (« {fold_space(item)} ») contient « {LIST_MARK} », qui "
                                    "sépare les éléments d’une liste dans les exports CSV ; écrivez-en un par ligne : "

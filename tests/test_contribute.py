@@ -272,6 +272,16 @@ def test_schema_refuses_a_keyword_holding_the_list_separator(schemas):
         assert not validator.is_valid(practice | {"mots_cles": wrong}), wrong
 
 
+def test_schema_refuses_a_campus_name_holding_the_list_separator(schemas):
+    """As the validator does (test_validate: a name holding the list mark): a practice's
+    campuses' names are joined with « ; » in the CSV."""
+    validator = jsonschema.Draft202012Validator(schemas[CAMPUS.key])
+    campus = {"nom": "Campus Mer, Littoral", "secteur": "numerique-telecommunications"}
+    assert validator.is_valid(campus)
+    for wrong in ("Campus Mer ; Littoral", "Campus;"):
+        assert not validator.is_valid(campus | {"nom": wrong}), wrong
+
+
 # --------------------------------------------------------------------------- the site and the guide
 
 def test_contribuer_page_lists_every_field(fixture_site):

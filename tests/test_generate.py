@@ -35,6 +35,7 @@ from slugify import slugify
 from generator import generate as generate_module, load, model, parallel, pipeline, validate
 from generator.generate import (LIST_IN_FULL, LIVRET_PART, PAGE_SIZE, GeneratedFile, Pager, Related, demote_headings,
                                 generate, livret_chapters, md_escape)
+from generator.schema import CAMPUS, CONTENT_TYPES, LIST_SEPARATOR, PRACTICE, Kind
 
 GOLDEN = ROOT / "tests" / "golden"
 TEMPLATES = ROOT / "theme" / "pages"
@@ -548,6 +549,23 @@ def test_csv_cells_never_start_a_formula(tree):
     row = read_csv(files["donnees/campus.csv"])[0]
     assert row["nom"] == "'=HYPERLINK(\"https://x.example\")"
     assert row["ville"] == "'+33 Brest" and row["etablissement_support"] == "'@SUM(A1)"
+
+
+def test_a_joined_cell_reads_back_as_its_values(tree):
+    """The CSV joins a list's items, and a practice's campuses, with « ; »: every value it joins
+    comes from a field that refuses the mark (Field.joined), so that a cell splits back into them."""
+    for ctype in CONTENT_TYPES:
+        for f in ctype.fields:
+            assert f.joined == (f.kind is Kind.TEXT_LIST or (ctype is CAMPUS and f.name == "nom")), f.name
+    assert any(f.kind is Kind.CAMPUS_REFS for f in PRACTICE.fields)  # joins campus identifiers and names
+    tree.campus("c1", nom="Campus Mer, Littoral")
+    tree.campus("c2", nom="Campus Ports (Brest)")
+    tree.practice("p1", campus=["c1", "c2"], mots_cles=["mer", "ports, docks"])
+    files = {f.uri: f.content for f in generate(pipeline.run(tree.root).catalog, TEMPLATES)}
+    row = read_csv(files["donnees/bonnes-pratiques.csv"])[0]
+    assert row["campus_nom"].split(LIST_SEPARATOR) == ["Campus Mer, Littoral", "Campus Ports (Brest)"]
+    assert row["campus"].split(LIST_SEPARATOR) == ["c1", "c2"]
+    assert row["mots_cles"].split(LIST_SEPARATOR) == ["mer", "ports, docks"]
 
 
 def test_explorer_index_holds_every_entry_with_its_facets(generated):

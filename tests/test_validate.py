@@ -107,6 +107,12 @@ CAMPUS_CASES = {
         # Each message on the line of its item.
         ["content/campuses/x.md:9: source: l’élément n° 2 dépasse 1000 caractères.",
          "content/campuses/x.md:10: source: l’élément n° 3 doit être un texte non vide (reçu : un texte vide)."]),
+    # « ; » separates the campuses of a practice in the CSV exports (campus_nom column).
+    "a name holding the list mark": (
+        dict(nom="Campus Mer ; Littoral;Ports"),
+        ["content/campuses/x.md:2: nom: « Campus Mer ; Littoral;Ports » contient « ; », qui sépare les éléments "
+         "d’une liste dans les exports CSV (les campus d’une pratique) ; remplacez-le, par exemple par une "
+         "virgule : « Campus Mer, Littoral, Ports »."]),
     "javascript url": (
         dict(site_web="javascript:alert(1)"),
         ["content/campuses/x.md:7: site_web: « javascript:alert(1) » n’est pas une adresse web absolue ; "
