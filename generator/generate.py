@@ -888,9 +888,9 @@ def generate(catalog: Catalog, templates_dir: Path, edit_base: str | None = None
     # child's pages come back pickled, at a cost for each character. The practice pages are
     # half of the text, for the least work a character: they go last, so that this process
     # renders them itself, and the child the pages that take most work for what they send
-    # back (campus pages, lists, the data files). At N = 10,000, the child sent 35 to 45 MB
-    # instead of 55 to 68 MB, and generation took 0.17 s less (median of 15 runs, each
-    # beside one of the former order).
+    # back (campus pages, lists, the data files). At N = 10,000, the child sends 33 to 45 MB
+    # instead of 55 to 68 MB, and generation takes 0.07 to 0.17 s less (medians of two series
+    # of runs, each beside one of the former order: 10 and 15 pairs).
     order = sorted(range(len(jobs)), key=lambda i: jobs[i][0] == PRACTICE_PAGE)  # stable: otherwise as listed
     done, data_files = parallel.shared([jobs[i] for i in order], render, PARALLEL_FROM, data)
     pages: list[Any] = [None] * len(jobs)
