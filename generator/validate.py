@@ -60,6 +60,8 @@ _BREAK = re.compile(f"[{_BREAKS}]")
 
 
 _MARK_AND_SPACES = re.compile(rf"\s*{re.escape(LIST_MARK)}\s*")
+# Why a value of a joined field (Field.joined) may not hold LIST_MARK, in its messages.
+_MARK_SEPARATES = f"contient « {LIST_MARK} », qui sépare les éléments d’une liste dans les exports CSV"
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -228,8 +230,7 @@ class _EntryChecker:
         text = self._text(f, raw)
         if text and f.joined and LIST_MARK in text:  # a campus's name, among a practice's campuses
             where = " (les campus d’une pratique)" if self.entry.type is CAMPUS else ""
-            self.error(f.name, f"« {text} » contient « {LIST_MARK} », qui sépare les éléments d’une liste dans les "
-                               f"exports CSV{where} ; remplacez-le, par exemple par une virgule : "
+            self.error(f.name, f"« {text} » {_MARK_SEPARATES}{where} ; remplacez-le, par exemple par une virgule : "
                                f"« {_MARK_AND_SPACES.sub(', ', text).strip(' ,')} ».")
             return None
         return text
@@ -308,9 +309,8 @@ class _EntryChecker:
                                    f"n° {position}) ; retapez la valeur.", line(f.name, position))
             elif f.joined and LIST_MARK in item:  # (a source, not joined, may cite pages with « ; »)
                 parts = ", ".join(f"- {part}" for part in map(fold_space, item.split(LIST_MARK)) if part)
-                self.error(f.name, f"l’élément n° {position} (« {fold_space(item)} ») contient « {LIST_MARK} », qui "
-                                   "sépare les éléments d’une liste dans les exports CSV ; écrivez-en un par ligne : "
-                                   f"{parts}.", line(f.name, position))
+                self.error(f.name, f"l’élément n° {position} (« {fold_space(item)} ») {_MARK_SEPARATES} ; écrivez-en "
+                                   f"un par ligne : {parts}.", line(f.name, position))
             else:
                 items.append(fold_space(item))
         return items

@@ -32,6 +32,12 @@ async function start(root) {
   const index = Object.fromEntries(FACETS.map((f) => [f, new Map(data[VOCAB[f]].map(([id], i) => [id, i]))]));
   const name = (facet, i) => (i >= 0 ? data[VOCAB[facet]][i][1] : "");
   const noneOption = Object.fromEntries(FACETS.map((f) => [f, form.elements[f].querySelector("[data-aucun]")]));
+  // The words of the selection line (under the count), read once from the form: each filter's
+  // label, and the box's without the count that follows it.
+  const lower = (text) => text.charAt(0).toLowerCase() + text.slice(1);
+  const quoted = (text) => `«\u00a0${text}\u00a0»`;
+  const facetLabel = Object.fromEntries(FACETS.map((f) => [f, lower(form.querySelector(`label[for="filtre-${f}"]`).textContent)]));
+  const excellenceLabel = lower(form.querySelector('label[for="filtre-excellence"]').firstChild.textContent.trim());
   // Facet state <-> the value of its select (and of the URL).
   const fromValue = (f, value) => (value && value === noneOption[f]?.value ? NONE : index[f].get(value) ?? ALL);
   const toValue = (f) => (state[f] === NONE ? noneOption[f].value : state[f] >= 0 ? data[VOCAB[f]][state[f]][0] : "");
@@ -182,14 +188,9 @@ async function start(root) {
         : "Aucun campus ni aucune bonne pratique ne correspond à votre sélection.";
     // The choices in words, whole: the closed list of a narrow screen cuts a long name
     // (« Mobilité, aéronautique, transports terrestres et maritimes »).
-    const lower = (text) => text.charAt(0).toLowerCase() + text.slice(1);
-    const quoted = (text) => `«\u00a0${text}\u00a0»`;
     const said = FACETS.filter((f) => state[f] !== ALL).map((f) =>
-      state[f] === NONE
-        ? lower(noneOption[f].dataset.nom)
-        : `${lower(form.querySelector(`label[for="filtre-${f}"]`).textContent)} ${quoted(name(f, state[f]))}`);
-    // The box's label, without the count that follows it.
-    if (state.excellence) said.push(lower(form.querySelector('label[for="filtre-excellence"]').firstChild.textContent.trim()));
+      state[f] === NONE ? lower(noneOption[f].dataset.nom) : `${facetLabel[f]} ${quoted(name(f, state[f]))}`);
+    if (state.excellence) said.push(excellenceLabel);
     if (words.length) said.push(`mots ${quoted(state.q.trim())}`);
     choice.hidden = !said.length;
     choice.textContent = said.length ? `Sélection\u00a0: ${said.join(", ")}.` : "";
