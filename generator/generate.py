@@ -33,7 +33,7 @@ from markupsafe import Markup
 
 from . import charts, parallel
 from .model import KEYWORDS_PREFIX, Campus, Catalog, Keyword, Practice, Term
-from .nogc import without_gc
+from .nogc import giving_back, without_gc
 from .schema import (CAMPUS, CONTENT_TYPES, DERIVED_FROM_CAMPUS, LIST_SEPARATOR, PRACTICE, VOCAB_LABELS, VOCABULARIES,
                      ContentType, Kind)
 from .schemas import generate_schemas, schema_uri
@@ -817,6 +817,7 @@ PARALLEL_FROM = 2000  # pages: below this, a second process costs more than it s
 
 
 @without_gc
+@giving_back  # the model, set aside from the collector since its stage (nogc.py)
 def generate(catalog: Catalog, templates_dir: Path, edit_base: str | None = None,
              site_url: str | None = None, build_time: int = 0, depot: str | None = None) -> list[GeneratedFile]:
     """Every generated page and data file of the site, in a stable order.

@@ -16,7 +16,7 @@ from typing import Any, Iterable
 
 from slugify import slugify
 
-from .nogc import without_gc
+from .nogc import set_aside, without_gc
 from .schema import CAMPUS, DERIVED_FROM_CAMPUS, PRACTICE, VOCABULARIES
 
 
@@ -237,8 +237,10 @@ def build(vocabularies: Vocabularies, campus_values: list[dict[str, Any]],
         for t in vocabularies.terms[vocab].values():
             campuses_by.setdefault((vocab, t.id), [])
             practices_by.setdefault((vocab, t.id), [])
-    return Catalog(vocabularies, campuses, practices, dict(campuses_by), dict(practices_by),
-                   _keywords(practices.values()))
+    catalog = Catalog(vocabularies, campuses, practices, dict(campuses_by), dict(practices_by),
+                      _keywords(practices.values()))
+    set_aside()  # until the pages are made (nogc.py)
+    return catalog
 
 
 @lru_cache(maxsize=4096)  # the same few keywords, on thousands of practices

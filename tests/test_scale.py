@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import gc
 import sys
+import weakref
 from pathlib import Path
 
+import jinja2
 import pytest
 from bench.synthetic import write_catalogue
 from conftest import build_site
@@ -116,6 +118,33 @@ def test_stages_run_without_the_cyclic_collector(tmp_path, monkeypatch):
     assert gc.isenabled()
     assert set(seen) == {"load", "validate", "model", "generate"}
     assert not any(state for states in seen.values() for state in states), seen
+
+
+def _in_collector(catalog: model.Catalog) -> int:
+    """How many of the catalogue's practices the collector's generations hold (what is set
+    aside is not there)."""
+    practices = {id(p) for p in catalog.practices.values()}
+    return sum(id(o) in practices for o in gc.get_objects())
+
+
+def test_the_model_is_set_aside_from_the_collector_until_the_pages_are_made(tmp_path):
+    """From the model's stage to the end of the pages', the collector leaves the model out of
+    its passes (nogc.py); then it has it back, so that a later build frees an earlier model."""
+    templates = Path(__file__).parents[1] / "theme" / "pages"
+    checked = validate.validate(load.load(write_catalogue(tmp_path, 20)))
+    catalog = model.build(checked.vocabularies, checked.campuses, checked.practices)
+    assert gc.get_freeze_count() > 0 and _in_collector(catalog) == 0
+    generate_module.generate(catalog, templates)
+    assert gc.get_freeze_count() == 0 and _in_collector(catalog) == 20
+
+    earlier = weakref.ref(catalog)  # a campus and its practices refer to each other: only the collector frees them
+    del catalog
+    later = model.build(checked.vocabularies, checked.campuses, checked.practices)
+    with pytest.raises(jinja2.TemplateNotFound):  # the pages' stage fails: the model is given back all the same
+        generate_module.generate(later, tmp_path)
+    assert gc.get_freeze_count() == 0
+    gc.collect()
+    assert earlier() is None
 
 
 def test_the_collector_comes_back_after_a_failing_stage():
