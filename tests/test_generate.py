@@ -153,6 +153,24 @@ def test_two_processes_share_the_work_and_keep_the_order():
     assert sum(a != b for a, b in zip(pids, pids[1:])) == 1
 
 
+@pytest.mark.skipif(not parallel.can_fork(), reason="two processes only on a multi-core Linux machine")
+def test_the_results_are_back_before_the_child_has_exited():
+    """The child says when its last chunk is written: its exit (a large process gives back its
+    memory) is not waited for."""
+    parent = os.getpid()
+
+    def work(items):
+        if os.getpid() != parent and threading.active_count() == 1:  # keeps the child from exiting for 3 s
+            threading.Thread(target=time.sleep, args=(3,)).start()
+        return _pids(items)
+    results, _ = parallel.shared(list(range(500)), work, 10)
+    assert [item for item, _ in results] == list(range(500)) and len({pid for _, pid in results}) == 2
+    exiting = multiprocessing.active_children()
+    assert exiting and all(p.is_alive() for p in exiting)
+    for child in exiting:
+        child.join()
+
+
 def test_the_chunks_of_the_child_are_read_as_they_are_written(tmp_path):
     """This process reads the child's chunks between its own, up to what the child said is
     whole; its reads leave the offset of the file (shared with the child) where it was."""
