@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable
@@ -261,7 +261,7 @@ def _keywords(practices: Iterable[Practice]) -> dict[str, Keyword]:
     "c"), reserved, or empty (only punctuation) gets a numbered one.
     """
     found: dict[str, Keyword] = {}  # key -> keyword
-    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    uses: dict[str, int] = {}  # spelling -> the practices that give it (first for its keyword)
     for practice in practices:
         own: dict[str, Keyword] = {}
         for word in practice.mots_cles:
@@ -272,13 +272,16 @@ def _keywords(practices: Iterable[Practice]) -> dict[str, Keyword]:
             if keyword is None:  # (setdefault would make a Keyword for each of its uses)
                 keyword = found[key] = Keyword("", word)
             own[key] = keyword
-            spellings[key][word] += 1
+            uses[word] = uses.get(word, 0) + 1  # (a Counter per keyword: this loop took a fifth longer)
             keyword.practices.append(practice)
         practice.keywords = tuple(own.values())
+    spellings: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for word, count in uses.items():
+        spellings[_keyword_key(word)].append((-count, word))
     taken: set[str] = set(RESERVED_SLUGS)
     for key in sorted(found):  # in key order: the same slugs from one build to the next
         keyword = found[key]
-        keyword.nom = min(spellings[key].items(), key=lambda item: (-item[1], item[0]))[0]
+        keyword.nom = min(spellings[key])[1]  # the most frequent spelling (the first in order, if tied)
         base = slugify(keyword.nom) or "mot-cle"
         slug, n = base, 1
         while slug in taken or _LIST_PAGE.match(slug):
